@@ -1,0 +1,26 @@
+#pragma once
+// Errors that end the job, with the exit code the README documents for them.
+#include <stdexcept>
+#include <string>
+
+namespace lfp {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitInternal = 1,   // a bug or an unexpected failure (MPI, out of memory)
+  kExitUsage = 2,      // bad command line
+  kExitInput = 3,      // an input file is missing, unreadable or too large
+  kExitHeader = 4,     // an input file's header does not name name, sku and description
+  kExitOutput = 5,     // the database or snapshot cannot be read or written
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  ExitCode code() const { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+}  // namespace lfp

@@ -1,0 +1,26 @@
+#pragma once
+// A read-only memory map of a whole input file. Mapping the whole file costs nothing until
+// pages are touched, and lets a rank read past the end of its range to finish a record.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace lfp {
+
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path);
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  MappedFile& operator=(MappedFile&&) = delete;
+
+  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace lfp

@@ -1,0 +1,49 @@
+#include "mpi/comm.hpp"
+
+#include <algorithm>
+#include <climits>
+
+namespace lfp::mpi {
+
+Environment::Environment(int& argc, char**& argv) { MPI_Init(&argc, &argv); }
+Environment::~Environment() { MPI_Finalize(); }
+
+Comm::Comm(MPI_Comm comm) : comm_(comm) {
+  MPI_Comm_rank(comm_, &rank_);
+  MPI_Comm_size(comm_, &size_);
+}
+
+void Comm::bcast_bytes(void* data, std::uint64_t bytes) const {
+  // MPI counts are int: send large payloads in pieces.
+  auto* p = static_cast<char*>(data);
+  while (bytes > 0) {
+    const int n = static_cast<int>(std::min<std::uint64_t>(bytes, INT_MAX / 2));
+    MPI_Bcast(p, n, MPI_BYTE, 0, comm_);
+    p += n;
+    bytes -= n;
+  }
+}
+
+std::int64_t Comm::sum(std::int64_t v) const {
+  std::int64_t out = 0;
+  MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_SUM, comm_);
+  return out;
+}
+
+double Comm::max(double v) const {
+  double out = 0;
+  MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_);
+  return out;
+}
+
+int Comm::max(int v) const {
+  int out = 0;
+  MPI_Allreduce(&v, &out, 1, MPI_INT, MPI_MAX, comm_);
+  return out;
+}
+
+void Comm::max_in_place(std::vector<std::int64_t>& v) const {
+  MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_INT64_T, MPI_MAX, comm_);
+}
+
+}  // namespace lfp::mpi

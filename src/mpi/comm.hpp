@@ -1,0 +1,65 @@
+#pragma once
+// The thin MPI layer: RAII for the MPI environment and small typed collectives. Everything
+// above it works on plain buffers and vectors.
+#include <mpi.h>
+
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+namespace lfp::mpi {
+
+class Environment {
+ public:
+  Environment(int& argc, char**& argv);
+  ~Environment();
+  Environment(const Environment&) = delete;
+  Environment& operator=(const Environment&) = delete;
+};
+
+class Comm {
+ public:
+  explicit Comm(MPI_Comm comm);
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool root() const { return rank_ == 0; }
+  MPI_Comm get() const { return comm_; }
+
+  // Broadcasts a trivially copyable vector from rank 0 (its size too).
+  template <class T>
+  void bcast(std::vector<T>& v) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    std::uint64_t n = v.size();
+    MPI_Bcast(&n, 1, MPI_UINT64_T, 0, comm_);
+    v.resize(n);
+    bcast_bytes(v.data(), n * sizeof(T));
+  }
+  // Rank 0's values[r] goes to rank r.
+  template <class T>
+  T scatter(const std::vector<T>& values) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    T mine;
+    MPI_Scatter(values.data(), sizeof(T), MPI_BYTE, &mine, sizeof(T), MPI_BYTE, 0, comm_);
+    return mine;
+  }
+  // Every rank's value, in rank order, on every rank.
+  template <class T>
+  std::vector<T> allgather(const T& mine) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    std::vector<T> all(size_);
+    MPI_Allgather(&mine, sizeof(T), MPI_BYTE, all.data(), sizeof(T), MPI_BYTE, comm_);
+    return all;
+  }
+
+  std::int64_t sum(std::int64_t v) const;
+  double max(double v) const;
+  int max(int v) const;
+  void max_in_place(std::vector<std::int64_t>& v) const;
+
+ private:
+  void bcast_bytes(void* data, std::uint64_t bytes) const;
+  MPI_Comm comm_;
+  int rank_ = 0, size_ = 1;
+};
+
+}  // namespace lfp::mpi

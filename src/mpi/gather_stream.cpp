@@ -1,0 +1,53 @@
+#include "mpi/gather_stream.hpp"
+
+namespace lfp::mpi {
+namespace {
+
+constexpr int kTagRequest = 101;
+constexpr int kTagBatch = 102;
+constexpr int kNext = 1, kStop = 0;
+
+}  // namespace
+
+bool serve_streams(const Comm& comm, const std::vector<BatchSource>& streams) {
+  Buffer batch;
+  for (const auto& source : streams) {
+    do {
+      int request = kStop;
+      MPI_Recv(&request, 1, MPI_INT, 0, kTagRequest, comm.get(), MPI_STATUS_IGNORE);
+      if (request == kStop) return false;
+      batch.clear();
+      source(batch);
+      MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_BYTE, 0, kTagBatch, comm.get());
+    } while (!batch.empty());
+  }
+  return true;
+}
+
+StreamClient::StreamClient(const Comm& comm, std::vector<BatchSource> local, std::size_t streams)
+    : comm_(comm), local_(std::move(local)), streams_(streams), finished_(comm.size(), 0) {}
+
+StreamClient::~StreamClient() {
+  int stop = kStop;
+  for (int r = 1; r < comm_.size(); ++r)
+    if (finished_[r] < streams_) MPI_Send(&stop, 1, MPI_INT, r, kTagRequest, comm_.get());
+}
+
+void StreamClient::fetch(int rank, std::size_t stream, Buffer& out) {
+  out.clear();
+  if (rank == 0) {
+    local_[stream](out);
+  } else {
+    int next = kNext;
+    MPI_Send(&next, 1, MPI_INT, rank, kTagRequest, comm_.get());
+    MPI_Status status;
+    MPI_Probe(rank, kTagBatch, comm_.get(), &status);
+    int bytes = 0;
+    MPI_Get_count(&status, MPI_BYTE, &bytes);
+    out.resize(bytes);
+    MPI_Recv(out.data(), bytes, MPI_BYTE, rank, kTagBatch, comm_.get(), MPI_STATUS_IGNORE);
+  }
+  if (out.empty()) finished_[rank] = stream + 1;
+}
+
+}  // namespace lfp::mpi

@@ -1,0 +1,76 @@
+#pragma once
+// Rank 0 pulls sorted item streams from every rank in bounded batches (request, reply),
+// so it never holds more than one batch per rank, and no message nears 2^31 bytes.
+#include <functional>
+#include <vector>
+
+#include "mpi/comm.hpp"
+#include "row_codec.hpp"
+
+namespace lfp::mpi {
+
+// Fills `out` with the next whole items of a stream, about `limit` bytes (at least one
+// item); leaves it empty when the stream is over.
+using BatchSource = std::function<void(Buffer& out)>;
+
+// Non-root ranks: answers rank 0's requests for each stream in turn until rank 0 has read
+// them all. Returns false if rank 0 stopped early (it hit an error).
+bool serve_streams(const Comm& comm, const std::vector<BatchSource>& streams);
+
+// Rank 0: fetches batches of stream after stream; its own batches come from local sources.
+class StreamClient {
+ public:
+  StreamClient(const Comm& comm, std::vector<BatchSource> local, std::size_t streams);
+  ~StreamClient();  // tells ranks still serving to stop (after an error on rank 0)
+  StreamClient(const StreamClient&) = delete;
+  StreamClient& operator=(const StreamClient&) = delete;
+
+  // The next batch of `stream` from `rank` (empty at its end). Streams are read in order.
+  void fetch(int rank, std::size_t stream, Buffer& out);
+
+ private:
+  const Comm& comm_;
+  std::vector<BatchSource> local_;
+  std::size_t streams_;
+  std::vector<std::size_t> finished_;  // streams each rank has ended
+};
+
+// Merges the sorted streams of all ranks (each sorted by `less`) and calls sink(item) in
+// order. Items are views into batch buffers: the sink must use them before returning.
+template <class Item, class Less, class Sink>
+void merge_stream(StreamClient& client, int ranks, std::size_t stream, Less less, Sink sink) {
+  struct Cursor {
+    Buffer batch;
+    const char* next = nullptr;
+    const char* end = nullptr;
+    Item item{};
+  };
+  std::vector<Cursor> cur(ranks);
+  std::vector<int> heap;  // ranks with an item, as a min-heap on their current item
+  auto greater = [&](int a, int b) { return less(cur[b].item, cur[a].item); };
+  auto advance = [&](int r) {
+    Cursor& c = cur[r];
+    if (c.next == c.end) {
+      client.fetch(r, stream, c.batch);
+      c.next = c.batch.data();
+      c.end = c.next + c.batch.size();
+      if (c.batch.empty()) return false;
+    }
+    c.next = decode(c.next, c.item);
+    return true;
+  };
+  for (int r = 0; r < ranks; ++r)
+    if (advance(r)) heap.push_back(r);
+  std::make_heap(heap.begin(), heap.end(), greater);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), greater);
+    const int r = heap.back();
+    sink(cur[r].item);
+    if (advance(r))
+      std::push_heap(heap.begin(), heap.end(), greater);
+    else
+      heap.pop_back();
+  }
+}
+
+}  // namespace lfp::mpi

@@ -1,0 +1,32 @@
+#include "records.hpp"
+
+#include "csv/utf8.hpp"
+
+namespace lfp {
+
+std::string_view reason_code(RejectReason r) {
+  switch (r) {
+    case RejectReason::OpenQuote: return "open_quote";
+    case RejectReason::NulByte: return "nul_byte";
+    case RejectReason::InvalidUtf8: return "invalid_utf8";
+    case RejectReason::FieldCount: return "field_count";
+    case RejectReason::EmptySku: return "empty_sku";
+  }
+  return "unknown";
+}
+
+std::optional<RejectReason> check_record(const csv::Record& record, const csv::ColumnMap& columns) {
+  if (record.open_quote) return RejectReason::OpenQuote;
+  bool invalid = false;
+  for (auto f : record.fields) {
+    const auto t = csv::check_text(f);
+    if (t == csv::TextCheck::HasNul) return RejectReason::NulByte;
+    invalid |= t == csv::TextCheck::InvalidUtf8;
+  }
+  if (invalid) return RejectReason::InvalidUtf8;
+  if (record.fields.size() != columns.fields) return RejectReason::FieldCount;
+  if (record.fields[columns.sku].empty()) return RejectReason::EmptySku;
+  return std::nullopt;
+}
+
+}  // namespace lfp

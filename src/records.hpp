@@ -1,0 +1,36 @@
+#pragma once
+// Turning a parsed record into a product row, or into a reject with its reason.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "csv/header.hpp"
+#include "csv/record_parser.hpp"
+
+namespace lfp {
+
+// Stored in the rejects table as reason codes; the numeric values travel between ranks.
+enum class RejectReason : std::uint8_t {
+  OpenQuote = 1,    // a quoted field still open at end of file
+  NulByte = 2,      // a field holds a NUL byte
+  InvalidUtf8 = 3,  // a field is not valid UTF-8
+  FieldCount = 4,   // field count differs from the header's
+  EmptySku = 5,     // the sku field is empty
+};
+
+std::string_view reason_code(RejectReason r);
+
+// The first failing check in the order of RejectReason, or nothing for a good record.
+std::optional<RejectReason> check_record(const csv::Record& record, const csv::ColumnMap& columns);
+
+// Record order key: (file index, byte offset of the record's first byte). The greatest key
+// for a sku wins. 16 bits of file index and 48 bits of offset (256 TiB per file).
+constexpr std::uint64_t order_key(std::uint32_t file, std::uint64_t offset) {
+  return (static_cast<std::uint64_t>(file) << 48) | offset;
+}
+constexpr std::uint32_t key_file(std::uint64_t key) { return static_cast<std::uint32_t>(key >> 48); }
+constexpr std::uint64_t key_offset(std::uint64_t key) { return key & ((std::uint64_t{1} << 48) - 1); }
+inline constexpr std::uint64_t kMaxFiles = 1 << 16;
+inline constexpr std::uint64_t kMaxFileBytes = std::uint64_t{1} << 48;
+
+}  // namespace lfp

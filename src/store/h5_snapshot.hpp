@@ -1,0 +1,38 @@
+#pragma once
+// The HDF5 mirror of the database: /products/{sku,name,description} in sku order and
+// /product_counts/{name,products} in name order, written to a temporary file and renamed
+// into place so readers never see half a snapshot.
+#include <hdf5.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lfp {
+
+class H5Snapshot {
+ public:
+  explicit H5Snapshot(std::string path);
+  ~H5Snapshot();
+  H5Snapshot(const H5Snapshot&) = delete;
+  H5Snapshot& operator=(const H5Snapshot&) = delete;
+
+  void add_product(std::string_view sku, std::string_view name, std::string_view description);
+  void add_count(std::string_view name, std::int64_t products);
+  // Root attributes: when it was made and from which files (command-line order).
+  void describe(const std::string& created_at, const std::vector<std::string>& files, std::int64_t run_id);
+  void publish();
+
+ private:
+  class StringColumn;
+  class IntColumn;
+  std::string path_, temp_path_;
+  hid_t file_ = -1;
+  std::unique_ptr<StringColumn> sku_, name_, description_, count_name_;
+  std::unique_ptr<IntColumn> count_;
+  bool published_ = false;
+};
+
+}  // namespace lfp
