@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "row_codec.hpp"
+#include "store/bulk_insert.hpp"
 
 namespace lfp {
 
@@ -38,7 +39,7 @@ class SqliteStore {
   void add_reject(const std::string& file_name, const RejectView& reject);
   void add_product(const RowView& row);      // call in sku order
   void add_count(const NameCount& count);    // call in name order
-  // Applies the staged rows and counts as upserts (existing database), after all adds.
+  // Writes pending rows; applies staged rows and counts as upserts (existing database).
   void finish_import();
 
   void for_each_product(const std::function<void(std::string_view, std::string_view, std::string_view)>& fn);
@@ -58,7 +59,8 @@ class SqliteStore {
   bool committed_ = false;
   std::int64_t run_id_ = 0;
   std::unique_ptr<Db> db_;
-  std::unique_ptr<Stmt> insert_product_, insert_count_, insert_reject_;
+  std::unique_ptr<BulkInsert> products_, counts_;
+  std::unique_ptr<Stmt> insert_reject_;
 };
 
 }  // namespace lfp

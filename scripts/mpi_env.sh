@@ -1,0 +1,4 @@
+# Sourced by the scripts: lets Open MPI run as root (containers, CI) and run more ranks
+# than cores (laptops, this repository's 2-core test machines).
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
