@@ -262,20 +262,30 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
                            std::string(reason_code(static_cast<RejectReason>(r.reason))).c_str());
             store.add_reject(file, r);
           });
+      // A new (or empty) database holds exactly the merged stream, so the snapshot is
+      // written from it as it passes; an updated one is read back after the upserts.
+      std::optional<H5Snapshot> snapshot;
+      if (!opt.no_h5) snapshot.emplace(h5_path);
+      const bool stream_h5 = snapshot && store.direct();
       mpi::merge_stream<RowView>(
           client, ranks, 1, [](const RowView& a, const RowView& b) { return a.sku < b.sku; },
-          [&](const RowView& r) { store.add_product(r); });
+          [&](const RowView& r) {
+            store.add_product(r);
+            if (stream_h5) snapshot->add_product(r.sku, r.name, r.description);
+          });
       mpi::merge_stream<NameCount>(
           client, ranks, 2, [](const NameCount& a, const NameCount& b) { return a.name < b.name; },
-          [&](const NameCount& c) { store.add_count(c); });
+          [&](const NameCount& c) {
+            store.add_count(c);
+            if (stream_h5) snapshot->add_count(c.name, c.products);
+          });
       store.finish_import();
       clock.lap_local("write_db");
-
-      std::optional<H5Snapshot> snapshot;
-      if (!opt.no_h5) {
-        snapshot.emplace(h5_path);
-        store.for_each_product([&](auto sku, auto name, auto desc) { snapshot->add_product(sku, name, desc); });
-        store.for_each_count([&](auto name, auto n) { snapshot->add_count(name, n); });
+      if (snapshot) {
+        if (!stream_h5) {
+          store.for_each_product([&](auto sku, auto name, auto desc) { snapshot->add_product(sku, name, desc); });
+          store.for_each_count([&](auto name, auto n) { snapshot->add_count(name, n); });
+        }
         snapshot->describe(started_at, opt.files, store.run_id());
         clock.lap_local("write_h5");
       }

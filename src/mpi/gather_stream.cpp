@@ -1,5 +1,9 @@
 #include "mpi/gather_stream.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace lfp::mpi {
 namespace {
 
@@ -7,15 +11,28 @@ constexpr int kTagRequest = 101;
 constexpr int kTagBatch = 102;
 constexpr int kNext = 1, kStop = 0;
 
+// Waits for rank 0's next request without spinning: while rank 0 writes, the other ranks
+// on its node would otherwise burn the cores its SQLite and HDF5 threads need.
+int wait_for_request(const Comm& comm) {
+  int request = kStop, done = 0;
+  MPI_Request pending;
+  MPI_Irecv(&request, 1, MPI_INT, 0, kTagRequest, comm.get(), &pending);
+  long pause_us = 1;
+  for (;;) {
+    MPI_Test(&pending, &done, MPI_STATUS_IGNORE);
+    if (done) return request;
+    std::this_thread::sleep_for(std::chrono::microseconds(pause_us));
+    pause_us = std::min(pause_us * 2, 2000L);
+  }
+}
+
 }  // namespace
 
 bool serve_streams(const Comm& comm, const std::vector<BatchSource>& streams) {
   Buffer batch;
   for (const auto& source : streams) {
     do {
-      int request = kStop;
-      MPI_Recv(&request, 1, MPI_INT, 0, kTagRequest, comm.get(), MPI_STATUS_IGNORE);
-      if (request == kStop) return false;
+      if (wait_for_request(comm) == kStop) return false;
       batch.clear();
       source(batch);
       MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_BYTE, 0, kTagBatch, comm.get());

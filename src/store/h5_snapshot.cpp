@@ -71,7 +71,8 @@ void append(hid_t dataset, hid_t type, hsize_t& size, const void* data, hsize_t 
 
 class H5Snapshot::StringColumn {
  public:
-  StringColumn(hid_t parent, const char* name) : name_(name), type_(utf8_string_type()) {
+  StringColumn(hid_t parent, const char* name, BackgroundWriter& writer)
+      : name_(name), writer_(writer), type_(utf8_string_type()) {
     dataset_ = create_growing(parent, name, type_.get());
   }
   void add(std::string_view v) {
@@ -81,24 +82,29 @@ class H5Snapshot::StringColumn {
     if (offsets_.size() == kBatch) flush();
   }
   void flush() {
-    std::vector<const char*> ptrs(offsets_.size());
-    for (std::size_t i = 0; i < offsets_.size(); ++i) ptrs[i] = bytes_.data() + offsets_[i];
-    append(dataset_.get(), type_.get(), size_, ptrs.data(), ptrs.size(), name_);
-    offsets_.clear();
+    auto bytes = std::make_shared<std::string>(std::move(bytes_));
+    auto offsets = std::make_shared<std::vector<std::size_t>>(std::move(offsets_));
     bytes_.clear();
+    offsets_.clear();
+    writer_.post([this, bytes, offsets] {
+      std::vector<const char*> ptrs(offsets->size());
+      for (std::size_t i = 0; i < offsets->size(); ++i) ptrs[i] = bytes->data() + (*offsets)[i];
+      append(dataset_.get(), type_.get(), size_, ptrs.data(), ptrs.size(), name_);
+    });
   }
 
  private:
   const char* name_;
+  BackgroundWriter& writer_;
   Handle type_, dataset_;
-  hsize_t size_ = 0;
+  hsize_t size_ = 0;  // touched by the writer thread only
   std::string bytes_;
   std::vector<std::size_t> offsets_;
 };
 
 class H5Snapshot::IntColumn {
  public:
-  IntColumn(hid_t parent, const char* name) : name_(name) {
+  IntColumn(hid_t parent, const char* name, BackgroundWriter& writer) : name_(name), writer_(writer) {
     dataset_ = create_growing(parent, name, H5T_STD_I64LE);
   }
   void add(std::int64_t v) {
@@ -106,12 +112,16 @@ class H5Snapshot::IntColumn {
     if (values_.size() == kBatch) flush();
   }
   void flush() {
-    append(dataset_.get(), H5T_NATIVE_INT64, size_, values_.data(), values_.size(), name_);
+    auto values = std::make_shared<std::vector<std::int64_t>>(std::move(values_));
     values_.clear();
+    writer_.post([this, values] {
+      append(dataset_.get(), H5T_NATIVE_INT64, size_, values->data(), values->size(), name_);
+    });
   }
 
  private:
   const char* name_;
+  BackgroundWriter& writer_;
   Handle dataset_;
   hsize_t size_ = 0;
   std::vector<std::int64_t> values_;
@@ -126,14 +136,16 @@ H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)) {
                   "create group /products");
   Handle counts(H5Gcreate2(file_, "product_counts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
                 "create group /product_counts");
-  sku_ = std::make_unique<StringColumn>(products.get(), "sku");
-  name_ = std::make_unique<StringColumn>(products.get(), "name");
-  description_ = std::make_unique<StringColumn>(products.get(), "description");
-  count_name_ = std::make_unique<StringColumn>(counts.get(), "name");
-  count_ = std::make_unique<IntColumn>(counts.get(), "products");
+  writer_ = std::make_unique<BackgroundWriter>();
+  sku_ = std::make_unique<StringColumn>(products.get(), "sku", *writer_);
+  name_ = std::make_unique<StringColumn>(products.get(), "name", *writer_);
+  description_ = std::make_unique<StringColumn>(products.get(), "description", *writer_);
+  count_name_ = std::make_unique<StringColumn>(counts.get(), "name", *writer_);
+  count_ = std::make_unique<IntColumn>(counts.get(), "products", *writer_);
 }
 
 H5Snapshot::~H5Snapshot() {
+  writer_.reset();  // no task may outlive the columns it writes
   sku_.reset();
   name_.reset();
   description_.reset();
@@ -156,6 +168,7 @@ void H5Snapshot::add_count(std::string_view name, std::int64_t products) {
 
 void H5Snapshot::describe(const std::string& created_at, const std::vector<std::string>& files,
                           std::int64_t run_id) {
+  writer_->drain();  // from here on this thread calls HDF5 directly
   auto type = utf8_string_type();
   auto string_attr = [&](const char* name, const std::vector<const char*>& values) {
     const hsize_t n = values.size();
@@ -188,6 +201,8 @@ void H5Snapshot::publish() {
   description_->flush();
   count_name_->flush();
   count_->flush();
+  writer_->drain();
+  writer_.reset();
   sku_.reset();
   name_.reset();
   description_.reset();

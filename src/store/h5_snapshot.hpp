@@ -1,7 +1,8 @@
 #pragma once
 // The HDF5 mirror of the database: /products/{sku,name,description} in sku order and
 // /product_counts/{name,products} in name order, written to a temporary file and renamed
-// into place so readers never see half a snapshot.
+// into place so readers never see half a snapshot. Batches are written by a background
+// thread while the caller goes on producing rows.
 #include <hdf5.h>
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "store/background_writer.hpp"
 
 namespace lfp {
 
@@ -32,6 +35,7 @@ class H5Snapshot {
   hid_t file_ = -1;
   std::unique_ptr<StringColumn> sku_, name_, description_, count_name_;
   std::unique_ptr<IntColumn> count_;
+  std::unique_ptr<BackgroundWriter> writer_;  // runs the dataset writes; destroyed first
   bool published_ = false;
 };
 
