@@ -2,17 +2,33 @@
 
 #include <algorithm>
 
+#include "byte_order.hpp"
+
 namespace lfp {
 
 std::vector<RowView> latest_by_sku(std::vector<RowView> rows) {
   // Sort once by (sku, newest first): the sku order is also the order rank 0 writes in.
-  std::sort(rows.begin(), rows.end(), [](const RowView& a, const RowView& b) {
-    const int c = a.sku.compare(b.sku);
-    return c != 0 ? c < 0 : a.order > b.order;
+  // Sorting small (prefix, index) pairs keeps most comparisons off the string bytes.
+  struct Key {
+    std::uint64_t prefix;
+    std::uint32_t index;
+  };
+  std::vector<Key> keys(rows.size());
+  for (std::uint32_t i = 0; i < rows.size(); ++i) keys[i] = {prefix_key(rows[i].sku), i};
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    const RowView& x = rows[a.index];
+    const RowView& y = rows[b.index];
+    const int c = x.sku.compare(y.sku);
+    return c != 0 ? c < 0 : x.order > y.order;
   });
-  auto last = std::unique(rows.begin(), rows.end(), [](const RowView& a, const RowView& b) { return a.sku == b.sku; });
-  rows.erase(last, rows.end());
-  return rows;
+  std::vector<RowView> out;
+  out.reserve(keys.size());
+  for (const Key& k : keys) {
+    const RowView& r = rows[k.index];
+    if (out.empty() || out.back().sku != r.sku) out.push_back(r);
+  }
+  return out;
 }
 
 }  // namespace lfp

@@ -223,18 +223,16 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
   clock.lap("parse");
 
   // 6. Shuffle rows by sku; keep the last record of each sku.
-  const Buffer incoming = mpi::exchange(comm, std::move(outgoing), opt.exchange_round_bytes);
+  const std::vector<Buffer> incoming = mpi::exchange(comm, std::move(outgoing), opt.exchange_round_bytes);
   clock.lap("shuffle");
-  const std::vector<RowView> products =
-      latest_by_sku(decode_all<RowView>(incoming.data(), incoming.data() + incoming.size()));
+  const std::vector<RowView> products = latest_by_sku(decode_all<RowView>(incoming));
   clock.lap("dedup");
 
   // 7. Count products per name locally, shuffle partial counts by name, sum.
   std::vector<Buffer> partials(ranks);
   for (const auto& c : count_names(products)) encode(partials[owner_of(hash_bytes(c.name, kNameSeed), ranks)], c);
-  const Buffer count_bytes = mpi::exchange(comm, std::move(partials), opt.exchange_round_bytes);
-  const std::vector<NameCount> counts =
-      sum_counts(decode_all<NameCount>(count_bytes.data(), count_bytes.data() + count_bytes.size()));
+  const std::vector<Buffer> count_bytes = mpi::exchange(comm, std::move(partials), opt.exchange_round_bytes);
+  const std::vector<NameCount> counts = sum_counts(decode_all<NameCount>(count_bytes));
   clock.lap("count");
 
   const std::int64_t total_read = comm.sum(records_read);

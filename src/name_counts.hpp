@@ -8,7 +8,7 @@
 
 namespace lfp {
 
-// One entry per distinct name, sorted by name.
+// One entry per distinct name, in no particular order.
 std::vector<NameCount> count_names(std::span<const RowView> rows);
 
 // Sums entries with equal names; result sorted by name.

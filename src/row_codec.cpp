@@ -1,16 +1,31 @@
 #include "row_codec.hpp"
 
+#include <algorithm>
+
 namespace lfp {
 namespace {
 
-template <class T>
-void put(Buffer& out, T v) {
-  const auto at = out.size();
-  out.resize(at + sizeof v);
-  std::memcpy(out.data() + at, &v, sizeof v);
-}
+// Appends by cursor into space reserved once per item: the hot path of the parse phase.
+class Writer {
+ public:
+  Writer(Buffer& out, std::size_t bytes) : out_(out), at_(out.size()) {
+    if (out.capacity() < at_ + bytes) out.reserve(std::max(out.capacity() * 2, at_ + bytes));
+    out.resize(at_ + bytes);
+  }
+  template <class T>
+  void put(T v) {
+    std::memcpy(out_.data() + at_, &v, sizeof v);
+    at_ += sizeof v;
+  }
+  void put_bytes(std::string_view s) {
+    if (!s.empty()) std::memcpy(out_.data() + at_, s.data(), s.size());
+    at_ += s.size();
+  }
 
-void put_bytes(Buffer& out, std::string_view s) { out.insert(out.end(), s.begin(), s.end()); }
+ private:
+  Buffer& out_;
+  std::size_t at_;
+};
 
 template <class T>
 const char* get(const char* p, T& v) {
@@ -21,13 +36,14 @@ const char* get(const char* p, T& v) {
 }  // namespace
 
 void encode(Buffer& out, const RowView& row) {
-  put(out, row.order);
-  put(out, static_cast<std::uint32_t>(row.sku.size()));
-  put(out, static_cast<std::uint32_t>(row.name.size()));
-  put(out, static_cast<std::uint32_t>(row.description.size()));
-  put_bytes(out, row.sku);
-  put_bytes(out, row.name);
-  put_bytes(out, row.description);
+  Writer w(out, 8 + 12 + row.sku.size() + row.name.size() + row.description.size());
+  w.put(row.order);
+  w.put(static_cast<std::uint32_t>(row.sku.size()));
+  w.put(static_cast<std::uint32_t>(row.name.size()));
+  w.put(static_cast<std::uint32_t>(row.description.size()));
+  w.put_bytes(row.sku);
+  w.put_bytes(row.name);
+  w.put_bytes(row.description);
 }
 
 const char* decode(const char* p, RowView& row) {
@@ -43,9 +59,10 @@ const char* decode(const char* p, RowView& row) {
 }
 
 void encode(Buffer& out, const NameCount& count) {
-  put(out, count.products);
-  put(out, static_cast<std::uint32_t>(count.name.size()));
-  put_bytes(out, count.name);
+  Writer w(out, 8 + 4 + count.name.size());
+  w.put(count.products);
+  w.put(static_cast<std::uint32_t>(count.name.size()));
+  w.put_bytes(count.name);
 }
 
 const char* decode(const char* p, NameCount& count) {
@@ -58,13 +75,14 @@ const char* decode(const char* p, NameCount& count) {
 
 void encode(Buffer& out, const RejectView& reject) {
   const auto record = reject.record.substr(0, kRejectRecordBytes);
-  put(out, reject.order);
-  put(out, reject.line);
-  put(out, reject.reason);
-  put(out, reject.fields);
-  put(out, reject.expected);
-  put(out, static_cast<std::uint32_t>(record.size()));
-  put_bytes(out, record);
+  Writer w(out, 8 + 8 + 1 + 4 + 4 + 4 + record.size());
+  w.put(reject.order);
+  w.put(reject.line);
+  w.put(reject.reason);
+  w.put(reject.fields);
+  w.put(reject.expected);
+  w.put(static_cast<std::uint32_t>(record.size()));
+  w.put_bytes(record);
 }
 
 const char* decode(const char* p, RejectView& reject) {

@@ -40,15 +40,28 @@ const char* decode(const char* p, RowView& row);
 const char* decode(const char* p, NameCount& count);
 const char* decode(const char* p, RejectView& reject);
 
-// Every item of one kind in [begin, end).
+// Every item of one kind in [begin, end), appended to `out`.
 template <class Item>
-std::vector<Item> decode_all(const char* begin, const char* end) {
-  std::vector<Item> out;
+void decode_all(const char* begin, const char* end, std::vector<Item>& out) {
   while (begin < end) {
     Item item;
     begin = decode(begin, item);
     out.push_back(item);
   }
+}
+
+template <class Item>
+std::vector<Item> decode_all(const char* begin, const char* end) {
+  std::vector<Item> out;
+  decode_all(begin, end, out);
+  return out;
+}
+
+// Every item in a set of buffers (one per source rank).
+template <class Item>
+std::vector<Item> decode_all(const std::vector<Buffer>& buffers) {
+  std::vector<Item> out;
+  for (const auto& b : buffers) decode_all(b.data(), b.data() + b.size(), out);
   return out;
 }
 

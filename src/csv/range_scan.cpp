@@ -1,31 +1,96 @@
 #include "csv/range_scan.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace lfp::csv {
 namespace {
 
-// transitions + "does this byte start a record" folded into one lookup per byte.
-struct StartTable {
-  std::uint8_t starts[kStates][256]{};
-  constexpr StartTable() {
+// Next state and "this byte starts a record" packed in one byte: one lookup per byte.
+struct PackedTable {
+  std::uint8_t next[kStates][256]{};
+  constexpr PackedTable() {
     for (int s = 0; s < kStates; ++s)
-      for (int b = 0; b < 256; ++b)
-        starts[s][b] = starts_record(static_cast<State>(s), classify(static_cast<unsigned char>(b)));
+      for (int b = 0; b < 256; ++b) {
+        const auto c = classify(static_cast<unsigned char>(b));
+        next[s][b] = static_cast<std::uint8_t>(static_cast<int>(step(static_cast<State>(s), c)) |
+                                               (starts_record(static_cast<State>(s), c) ? 8 : 0));
+      }
   }
 };
-constexpr StartTable kStarts{};
+constexpr PackedTable kPacked{};
+
+// Bytes that end an unquoted field.
+struct UnquotedStops {
+  bool stop[256]{};
+  constexpr UnquotedStops() { stop[','] = stop['\r'] = stop['\n'] = true; }
+};
+constexpr UnquotedStops kUnquotedStops{};
+
+// One automaton over [p, end), jumping over field contents the way the parser does.
+void run_single(const unsigned char* b, std::uint64_t p, std::uint64_t end, State& state, std::uint64_t& recs) {
+  unsigned s = static_cast<unsigned>(state);
+  std::uint64_t n = 0;
+  while (p < end) {
+    if (s == static_cast<unsigned>(State::Quoted)) {
+      const void* q = std::memchr(b + p, '"', end - p);
+      if (!q) break;
+      p = static_cast<const unsigned char*>(q) - b;
+    } else if (s == static_cast<unsigned>(State::Unquoted)) {
+      while (p < end && !kUnquotedStops.stop[b[p]]) ++p;
+      if (p == end) break;
+    }
+    const unsigned t = kPacked.next[s][b[p++]];
+    n += t >> 3;
+    s = t & 7;
+  }
+  state = static_cast<State>(s);
+  recs += n;
+}
+
+// Runs `live` automata over [p, stop): independent chains in one loop so the CPU overlaps
+// their table lookups.
+void run_block(const unsigned char* b, std::uint64_t p, std::uint64_t stop, int live, State* cur,
+               std::uint64_t* recs) {
+  if (live == 2) {
+    unsigned s0 = static_cast<unsigned>(cur[0]), s1 = static_cast<unsigned>(cur[1]);
+    std::uint64_t n0 = 0, n1 = 0;
+    for (std::uint64_t i = p; i < stop; ++i) {
+      const unsigned t0 = kPacked.next[s0][b[i]], t1 = kPacked.next[s1][b[i]];
+      n0 += t0 >> 3;
+      n1 += t1 >> 3;
+      s0 = t0 & 7;
+      s1 = t1 & 7;
+    }
+    cur[0] = static_cast<State>(s0);
+    cur[1] = static_cast<State>(s1);
+    recs[0] += n0;
+    recs[1] += n1;
+    return;
+  }
+  for (int h = 0; h < live; ++h) {
+    unsigned s = static_cast<unsigned>(cur[h]);
+    std::uint64_t n = 0;
+    for (std::uint64_t i = p; i < stop; ++i) {
+      const unsigned t = kPacked.next[s][b[i]];
+      n += t >> 3;
+      s = t & 7;
+    }
+    cur[h] = static_cast<State>(s);
+    recs[h] += n;
+  }
+}
 
 std::uint64_t count_line_ends(std::string_view file, std::uint64_t begin, std::uint64_t end) {
-  std::uint64_t lf = 0, cr = 0, crlf = 0;
-  const char* b = file.data();
-  for (std::uint64_t p = begin; p < end; ++p) {
-    lf += b[p] == '\n';
-    cr += b[p] == '\r';
-  }
-  // A CR followed by LF is one line end, counted at the LF (which may lie past `end`).
-  for (std::uint64_t p = begin; p < end; ++p) crlf += b[p] == '\r' && p + 1 < file.size() && b[p + 1] == '\n';
-  return lf + cr - crlf;
+  // LF, and CR not followed by LF (a CRLF counts once, at its LF, which may lie past `end`).
+  if (begin >= end) return 0;
+  const auto* b = reinterpret_cast<const unsigned char*>(file.data());
+  std::uint64_t n = 0;
+  const std::uint64_t body_end = end < file.size() ? end : end - 1;  // keeps b[p + 1] in the file
+  std::uint64_t p = begin;
+  for (; p < body_end; ++p) n += (b[p] == '\n') | ((b[p] == '\r') & (b[p + 1] != '\n'));
+  for (; p < end; ++p) n += b[p] == '\n' || b[p] == '\r';  // the file's last byte
+  return n;
 }
 
 }  // namespace
@@ -60,19 +125,14 @@ RangeSummary summarize(std::string_view file, std::uint64_t begin, std::uint64_t
   }
 
   const auto* b = reinterpret_cast<const unsigned char*>(file.data());
-  constexpr std::uint64_t kBlock = 512;
+  constexpr std::uint64_t kBlock = 256;
   for (std::uint64_t p = begin; p < end;) {
-    const std::uint64_t stop = std::min(end, p + kBlock);
-    for (int h = 0; h < live; ++h) {
-      auto s = static_cast<int>(cur[h]);
-      std::uint64_t n = 0;
-      for (std::uint64_t i = p; i < stop; ++i) {
-        n += kStarts.starts[s][b[i]];
-        s = static_cast<int>(kTransitions.next[s][b[i]]);
-      }
-      cur[h] = static_cast<State>(s);
-      recs[h] += n;
+    if (live == 1) {  // all start states agree from here on: the fast single scan finishes
+      run_single(b, p, end, cur[0], recs[0]);
+      break;
     }
+    const std::uint64_t stop = std::min(end, p + kBlock);
+    run_block(b, p, stop, live, cur, recs);
     p = stop;
     // Merge hypotheses that now agree.
     if (live > 1) {

@@ -6,15 +6,17 @@
 
 namespace lfp::mpi {
 
-Buffer exchange(const Comm& comm, std::vector<Buffer>&& outgoing, std::size_t round_bytes) {
+std::vector<Buffer> exchange(const Comm& comm, std::vector<Buffer>&& outgoing, std::size_t round_bytes) {
   const int n = comm.size();
+  const int self = comm.rank();
+  std::vector<Buffer> incoming(n);
+  incoming[self] = std::move(outgoing[self]);
+  outgoing[self].clear();
   std::vector<std::uint64_t> send_sizes(n), recv_sizes(n);
   for (int d = 0; d < n; ++d) send_sizes[d] = outgoing[d].size();
   MPI_Alltoall(send_sizes.data(), 1, MPI_UINT64_T, recv_sizes.data(), 1, MPI_UINT64_T, comm.get());
-
-  std::vector<std::uint64_t> recv_base(n + 1, 0);
-  for (int s = 0; s < n; ++s) recv_base[s + 1] = recv_base[s] + recv_sizes[s];
-  Buffer incoming(recv_base[n]);
+  for (int s = 0; s < n; ++s)
+    if (s != self) incoming[s].resize(recv_sizes[s]);
 
   // Bytes per (sender, receiver) pair and round; the same on every rank.
   const std::uint64_t chunk =
@@ -47,7 +49,7 @@ Buffer exchange(const Comm& comm, std::vector<Buffer>&& outgoing, std::size_t ro
     MPI_Alltoallv(send_round.data(), scount.data(), sdispl.data(), MPI_BYTE, recv_round.data(), rcount.data(),
                   rdispl.data(), MPI_BYTE, comm.get());
     for (int s = 0; s < n; ++s)
-      if (rcount[s] > 0) std::memcpy(incoming.data() + recv_base[s] + from, recv_round.data() + rdispl[s], rcount[s]);
+      if (rcount[s] > 0) std::memcpy(incoming[s].data() + from, recv_round.data() + rdispl[s], rcount[s]);
   }
   outgoing.clear();
   outgoing.shrink_to_fit();

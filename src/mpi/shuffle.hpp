@@ -9,9 +9,9 @@
 
 namespace lfp::mpi {
 
-// Sends outgoing[d] to rank d (the buffers are released); returns what all ranks sent to
-// this one, concatenated in source-rank order. Each round moves at most `round_bytes` out
-// of (and into) every rank.
-Buffer exchange(const Comm& comm, std::vector<Buffer>&& outgoing, std::size_t round_bytes);
+// Sends outgoing[d] to rank d (the buffers are released); returns what each rank sent to
+// this one, indexed by source rank (this rank's own buffer is moved, not copied). Each
+// round moves at most `round_bytes` out of (and into) every rank.
+std::vector<Buffer> exchange(const Comm& comm, std::vector<Buffer>&& outgoing, std::size_t round_bytes);
 
 }  // namespace lfp::mpi
