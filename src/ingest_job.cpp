@@ -42,7 +42,7 @@ std::string utc_now() {
 int agree(const mpi::Comm& comm, int code) { return comm.max(code); }
 
 void report(const mpi::Comm& comm, const std::string& message) {
-  if (comm.size() > 1)
+  if (!comm.root())
     std::fprintf(stderr, "lfp_mpi: rank %d: error: %s\n", comm.rank(), message.c_str());
   else
     std::fprintf(stderr, "lfp_mpi: error: %s\n", message.c_str());

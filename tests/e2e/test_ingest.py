@@ -279,6 +279,38 @@ def test_random_files_one_per_run(lfp, ranks, random_files, tmp_path):
     check_h5(tmp_path / "seq.h5", db_path, [random_files[7]])
 
 
+# Files whose end leaves the parser mid-record (or mid-quote) if the next file does not reset it.
+ENDINGS = [
+    (b"", b"name,sku,description\n", b"n,s%d,d"),  # last record has no terminator
+    (b"", b"name,sku,description\r\n", b'n,s%d,"d\nopen'),  # quoted field open at end of file
+    (b"\n", b"name,sku,description\r", b"n,s%d,d\r"),  # CR at the end, next file may start with LF
+    (BOM, b"sku,name,description\n", b'"s%d",n,"d"'),  # closed quote, no terminator
+    (b"", b"name,sku,description\n", b'n,s%d,d"'),  # a quote inside an unquoted field
+]
+
+
+def test_file_boundaries_at_rank_cuts(lfp, ranks, tmp_path):
+    """Equal-sized files, so that every rank's byte range starts exactly at a file start: each
+    file is parsed on its own whatever state the previous file ended in."""
+    count = ranks * -(-len(ENDINGS) // ranks)  # a multiple of the rank count: cuts fall on file starts
+    bodies = []
+    for i in range(count):
+        prefix, header, last = ENDINGS[i % len(ENDINGS)]
+        bodies.append((prefix + header + b"p%d,n,x" % i, b"\n" + last % i))
+    size = max(len(a) + len(b) for a, b in bodies) + 1
+    contents = [a + b"x" * (size - len(a) - len(b)) + b for a, b in bodies]
+    assert {len(c) for c in contents} == {size}
+    files = [write(tmp_path / f"eq{i:02d}.csv", c) for i, c in enumerate(contents)]
+
+    db_path = tmp_path / "eq.db"
+    lfp.ingest(*files, db=db_path, no_h5=True)
+    exp = expected(contents)
+    db = read_db(db_path)
+    check_tables(db, exp)
+    check_rejects(db, db.runs[0]["id"], exp, files)
+    check_run(db.runs[0], ranks, exp)
+
+
 # ---------------------------------------------------------------------------------------------
 # 3b. Reject positions in a hand-written file
 
