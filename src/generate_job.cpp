@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "error.hpp"
 #include "generate/product_generator.hpp"
+#include "temp_files.hpp"
 
 namespace lfp {
 namespace {
@@ -39,7 +41,11 @@ int run_generate(const mpi::Comm& comm, const GenerateOptions& opt) {
   int code = kExitOk;
   std::uint64_t written = 0;
   try {
-    if (comm.root()) std::remove(temp.c_str());
+    std::optional<TempFileGuard> guard;  // the name is shared by all ranks: rank 0 owns it
+    if (comm.root()) {
+      std::remove(temp.c_str());
+      guard.emplace(temp);
+    }
     MPI_Barrier(comm.get());
     MpiFile file(comm, temp);
     MPI_File_set_size(file.get(), 0);

@@ -149,7 +149,8 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
   for (const auto& s : segments) summary = summary.then(csv::summarize(bytes(s.file), s.begin, s.end));
   const auto all_summaries = comm.allgather(summary);
   const csv::RangeStart start = csv::fold_prefix(all_summaries.data(), comm.rank());
-  auto start_of = [&](std::size_t i) { return i == 0 ? start : csv::RangeStart{}; };
+  // A segment that starts a file starts clean, whatever the previous file left open.
+  auto start_of = [&](std::size_t i) { return i == 0 && segments[0].begin != 0 ? start : csv::RangeStart{}; };
 
   // 4. Headers: the rank where a file's first record starts checks it; all ranks learn all.
   std::vector<std::int64_t> headers(opt.files.size() * HeaderSlot::kSize, -1);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "error.hpp"
+#include "temp_files.hpp"
 
 namespace lfp {
 namespace {
@@ -129,7 +130,9 @@ class H5Snapshot::IntColumn {
 
 H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // our messages say what failed
-  temp_path_ = path_ + ".partial-" + std::to_string(::getpid());
+  remove_stale_partials(path_);
+  temp_path_ = partial_path(path_);
+  temp_guard_ = std::make_unique<TempFileGuard>(temp_path_);
   file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (file_ < 0) throw Error(kExitOutput, "snapshot " + path_ + ": cannot create " + temp_path_);
   Handle products(H5Gcreate2(file_, "products", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/background_writer.hpp"
+#include "temp_files.hpp"
 
 namespace lfp {
 
@@ -36,6 +37,7 @@ class H5Snapshot {
   std::unique_ptr<StringColumn> sku_, name_, description_, count_name_;
   std::unique_ptr<IntColumn> count_;
   std::unique_ptr<BackgroundWriter> writer_;  // runs the dataset writes; destroyed first
+  std::unique_ptr<TempFileGuard> temp_guard_;
   bool published_ = false;
 };
 

@@ -9,6 +9,7 @@
 
 #include "error.hpp"
 #include "records.hpp"
+#include "temp_files.hpp"
 
 namespace lfp {
 
@@ -82,7 +83,9 @@ SqliteStore::SqliteStore(std::string path) : path_(std::move(path)), db_(std::ma
   const bool exists = std::filesystem::exists(path_);
   std::string open_path = path_;
   if (!exists) {
-    temp_path_ = path_ + ".partial-" + std::to_string(::getpid());
+    remove_stale_partials(path_);
+    temp_path_ = partial_path(path_);
+    temp_guard_ = std::make_unique<TempFileGuard>(temp_path_);
     std::remove(temp_path_.c_str());
     open_path = temp_path_;
   }

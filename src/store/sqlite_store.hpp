@@ -13,6 +13,7 @@
 
 #include "row_codec.hpp"
 #include "store/bulk_insert.hpp"
+#include "temp_files.hpp"
 
 namespace lfp {
 
@@ -61,6 +62,7 @@ class SqliteStore {
   std::unique_ptr<Db> db_;
   std::unique_ptr<BulkInsert> products_, counts_;
   std::unique_ptr<Stmt> insert_reject_;
+  std::unique_ptr<TempFileGuard> temp_guard_;
 };
 
 }  // namespace lfp

@@ -1,0 +1,100 @@
+"""What operators rely on: a stopped or killed run never damages or half-writes the
+database, leftovers of killed runs are cleaned, and memory-bounding options do not change
+results. Uses the fixtures of conftest.py; run once per rank count like test_ingest.py.
+"""
+from __future__ import annotations
+
+import hashlib
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+
+def digest(db: Path) -> tuple[str, int]:
+    """(sha256 of products and product_counts in key order, integrity check ok)."""
+    con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        con.text_factory = bytes
+        h = hashlib.sha256()
+        for row in con.execute("SELECT sku, name, description FROM products ORDER BY sku"):
+            h.update(repr(row).encode())
+        for row in con.execute("SELECT name, products FROM product_counts ORDER BY name"):
+            h.update(repr(row).encode())
+        ok = con.execute("PRAGMA integrity_check").fetchone()[0] == b"ok"
+        return h.hexdigest(), ok
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def big_csv(lfp, tmp_path_factory) -> Path:
+    """Large enough that a run takes a noticeable fraction of a second."""
+    out = tmp_path_factory.mktemp("big") / "big.csv"
+    lfp.generate(400000, out, seed=3, ranks=2)
+    return out
+
+
+def partials(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if ".partial" in p.name)
+
+
+def test_sigkill_during_update_leaves_old_or_new_database(lfp, ranks, sample_csv, big_csv, tmp_path):
+    if ranks != 1:
+        pytest.skip("SIGKILL of the writing process itself: run at one rank (no mpirun)")
+    base = tmp_path / "base.db"
+    lfp.ingest(sample_csv, db=base, no_h5=True)
+    before = digest(base)
+    full = tmp_path / "full.db"
+    full.write_bytes(base.read_bytes())
+    lfp.ingest(big_csv, db=full, no_h5=True)
+    after = digest(full)
+    assert before != after
+    for delay in (0.15, 0.4, 0.8, 1.5):
+        db = tmp_path / f"killed-{delay}.db"
+        db.write_bytes(base.read_bytes())
+        p = subprocess.Popen([str(lfp.binary), "ingest", str(big_csv), "--db", str(db), "-q"], env=lfp.env)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        state = digest(db)  # opening rolls back a hot journal, as any reader would
+        assert state[1], f"killed after {delay}s: integrity check failed"
+        assert state in (before, after), f"killed after {delay}s: database is neither old nor new"
+
+
+def test_sigterm_through_mpirun_leaves_no_partial_file(lfp, ranks, big_csv, tmp_path):
+    db = tmp_path / "new.db"
+    cmd = ["mpirun", "-n", str(ranks), str(lfp.binary), "ingest", str(big_csv), "--db", str(db), "-q"]
+    p = subprocess.Popen(cmd, env=lfp.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.6)
+    p.send_signal(signal.SIGTERM)  # what Slurm sends at the time limit
+    p.wait(timeout=60)
+    assert partials(tmp_path) == []
+    if db.exists():  # renamed into place before the signal: then it is complete
+        assert digest(db)[1]
+        con = sqlite3.connect(db)
+        assert con.execute("SELECT count(*), max(records_read) FROM runs").fetchone() == (1, 400000)
+        con.close()
+
+
+def test_leftovers_of_a_killed_run_are_removed(lfp, ranks, sample_csv, tmp_path):
+    dead_pid = 4194303  # above any pid_max in use: no such process
+    for name in (f"products.db.partial-{dead_pid}", f"products.h5.partial-{dead_pid}"):
+        (tmp_path / name).write_bytes(b"half written")
+    lfp.ingest(sample_csv, cwd=tmp_path)
+    assert partials(tmp_path) == []
+    assert (tmp_path / "products.db").is_file() and (tmp_path / "products.h5").is_file()
+
+
+def test_small_rounds_and_batches_give_the_same_database(lfp, ranks, generated_one_rank, tmp_path):
+    """--round-mb and --batch-mb bound memory (many all-to-all rounds, many gather
+    batches); the result must not depend on them."""
+    default = tmp_path / "default.db"
+    small = tmp_path / "small.db"
+    lfp.ingest(generated_one_rank, db=default, no_h5=True)
+    lfp.run("ingest", generated_one_rank, "--db", small, "--no-h5", "-q", "--round-mb", "1", "--batch-mb", "1",
+            check=True)
+    assert digest(small) == digest(default)
