@@ -35,16 +35,10 @@ constexpr bool between_records(State s) { return s == State::RecordStart || s ==
 
 constexpr State step(State s, ByteClass c) {
   switch (s) {
+    // Between records and after a comma the same bytes do the same (whether a record
+    // starts is starts_record()'s business).
     case State::RecordStart:
     case State::AfterCr:
-      switch (c) {
-        case ByteClass::Comma: return State::FieldStart;
-        case ByteClass::Quote: return State::Quoted;
-        case ByteClass::Cr: return State::AfterCr;
-        case ByteClass::Lf: return State::RecordStart;
-        case ByteClass::Other: return State::Unquoted;
-      }
-      break;
     case State::FieldStart:
       switch (c) {
         case ByteClass::Comma: return State::FieldStart;
