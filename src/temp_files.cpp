@@ -58,13 +58,25 @@ TempFileGuard::~TempFileGuard() {
   if (slot_ >= 0) registry.used[slot_].store(false);
 }
 
-std::string partial_path(const std::string& path) { return path + ".partial-" + std::to_string(::getpid()); }
+namespace {
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+}  // namespace
+
+// The host is part of the name so that a run on another node sharing the file system is
+// never taken for a dead process of this one.
+std::string partial_path(const std::string& path) {
+  return path + ".partial-" + host_name() + "-" + std::to_string(::getpid());
+}
 
 void remove_stale_partials(const std::string& path) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const std::string prefix = target.filename().string() + ".partial-";
+  const std::string prefix = target.filename().string() + ".partial-" + host_name() + "-";
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();

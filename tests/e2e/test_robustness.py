@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import signal
+import socket
 import sqlite3
 import subprocess
 import time
@@ -85,10 +86,13 @@ def test_sigterm_through_mpirun_leaves_no_half_written_database(lfp, ranks, samp
 
 def test_leftovers_of_a_killed_run_are_removed(lfp, ranks, sample_csv, tmp_path):
     dead_pid = 4194303  # above any pid_max in use: no such process
-    for name in (f"products.db.partial-{dead_pid}", f"products.h5.partial-{dead_pid}"):
+    host = socket.gethostname()
+    for name in (f"products.db.partial-{host}-{dead_pid}", f"products.h5.partial-{host}-{dead_pid}"):
         (tmp_path / name).write_bytes(b"half written")
+    other_node = tmp_path / f"products.db.partial-othernode-{dead_pid}"
+    other_node.write_bytes(b"another node's run, maybe alive")
     lfp.ingest(sample_csv, cwd=tmp_path)
-    assert partials(tmp_path) == []
+    assert partials(tmp_path) == [other_node.name]
     assert (tmp_path / "products.db").is_file() and (tmp_path / "products.h5").is_file()
 
 
