@@ -1,24 +1,34 @@
 #pragma once
 // Byte-order comparison of strings (SQLite's BINARY collation), sped up for sorting by a
-// 64-bit big-endian prefix that settles most comparisons without touching the string.
+// 16-byte big-endian prefix that settles most comparisons without touching the string
+// (skus and names share their first word often, so 8 bytes are not enough).
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
 namespace lfp {
 
-inline std::uint64_t prefix_key(std::string_view s) {
+// Bytes [from, from + 8) of `s` as a big-endian number, zero-padded.
+inline std::uint64_t word_at(std::string_view s, std::size_t from) {
   unsigned char b[8] = {};
-  std::memcpy(b, s.data(), s.size() < 8 ? s.size() : 8);
+  if (s.size() > from) std::memcpy(b, s.data() + from, s.size() - from < 8 ? s.size() - from : 8);
   std::uint64_t k = 0;
   for (unsigned char c : b) k = (k << 8) | c;
   return k;
 }
 
-// Orders (prefix, string) pairs exactly as the strings alone would be ordered.
-inline bool prefix_less(std::uint64_t pa, std::string_view a, std::uint64_t pb, std::string_view b) {
-  if (pa != pb) return pa < pb;
-  return a < b;
+struct Prefix {
+  std::uint64_t hi = 0, lo = 0;
+  explicit Prefix(std::string_view s) : hi(word_at(s, 0)), lo(word_at(s, 8)) {}
+  Prefix() = default;
+};
+
+// -1, 0 or 1 as the strings compare; the prefixes decide unless they are equal.
+inline int compare_with_prefix(const Prefix& pa, std::string_view a, const Prefix& pb, std::string_view b) {
+  if (pa.hi != pb.hi) return pa.hi < pb.hi ? -1 : 1;
+  if (pa.lo != pb.lo) return pa.lo < pb.lo ? -1 : 1;
+  const int c = a.compare(b);
+  return (c > 0) - (c < 0);
 }
 
 }  // namespace lfp

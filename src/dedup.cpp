@@ -10,16 +10,15 @@ std::vector<RowView> latest_by_sku(std::vector<RowView> rows) {
   // Sort once by (sku, newest first): the sku order is also the order rank 0 writes in.
   // Sorting small (prefix, index) pairs keeps most comparisons off the string bytes.
   struct Key {
-    std::uint64_t prefix;
+    Prefix prefix;
     std::uint32_t index;
   };
   std::vector<Key> keys(rows.size());
-  for (std::uint32_t i = 0; i < rows.size(); ++i) keys[i] = {prefix_key(rows[i].sku), i};
+  for (std::uint32_t i = 0; i < rows.size(); ++i) keys[i] = {Prefix(rows[i].sku), i};
   std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
     const RowView& x = rows[a.index];
     const RowView& y = rows[b.index];
-    const int c = x.sku.compare(y.sku);
+    const int c = compare_with_prefix(a.prefix, x.sku, b.prefix, y.sku);
     return c != 0 ? c < 0 : x.order > y.order;
   });
   std::vector<RowView> out;

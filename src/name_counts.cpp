@@ -1,6 +1,8 @@
 #include "name_counts.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 
 #include "byte_order.hpp"
 #include "hash.hpp"
@@ -9,35 +11,42 @@ namespace lfp {
 
 std::vector<NameCount> count_names(std::span<const RowView> rows) {
   // Open addressing on the name hash: one pass, no sort; ranks re-sort after the shuffle.
+  // Slots keep 32 bits of the hash so that probing rarely touches the names themselves.
+  struct Slot {
+    std::uint32_t index = UINT32_MAX, tag = 0;
+  };
   std::size_t capacity = 16;
   while (capacity < rows.size() * 2) capacity <<= 1;
-  std::vector<std::int32_t> slots(capacity, -1);
+  std::vector<Slot> slots(capacity);
   std::vector<NameCount> out;
   for (const auto& r : rows) {
-    std::size_t i = hash_bytes(r.name, kNameSeed) & (capacity - 1);
-    while (slots[i] >= 0 && out[slots[i]].name != r.name) i = (i + 1) & (capacity - 1);
-    if (slots[i] < 0) {
-      slots[i] = static_cast<std::int32_t>(out.size());
+    const std::uint64_t h = hash_bytes(r.name, kNameSeed);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    std::size_t i = h & (capacity - 1);
+    while (slots[i].index != UINT32_MAX && (slots[i].tag != tag || out[slots[i].index].name != r.name))
+      i = (i + 1) & (capacity - 1);
+    if (slots[i].index == UINT32_MAX) {
+      slots[i] = {static_cast<std::uint32_t>(out.size()), tag};
       out.push_back({r.name, 0});
     }
-    ++out[slots[i]].products;
+    ++out[slots[i].index].products;
   }
   return out;
 }
 
 std::vector<NameCount> sum_counts(std::vector<NameCount> partials) {
-  std::vector<std::uint64_t> prefixes(partials.size());
-  std::vector<std::uint32_t> order(partials.size());
-  for (std::uint32_t i = 0; i < partials.size(); ++i) {
-    prefixes[i] = prefix_key(partials[i].name);
-    order[i] = i;
-  }
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return prefix_less(prefixes[a], partials[a].name, prefixes[b], partials[b].name);
+  struct Key {
+    Prefix prefix;
+    std::uint32_t index;
+  };
+  std::vector<Key> keys(partials.size());
+  for (std::uint32_t i = 0; i < partials.size(); ++i) keys[i] = {Prefix(partials[i].name), i};
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    return compare_with_prefix(a.prefix, partials[a.index].name, b.prefix, partials[b.index].name) < 0;
   });
   std::vector<NameCount> out;
-  for (const auto i : order) {
-    const auto& c = partials[i];
+  for (const auto& k : keys) {
+    const auto& c = partials[k.index];
     if (!out.empty() && out.back().name == c.name)
       out.back().products += c.products;
     else

@@ -3,6 +3,7 @@
 // contiguous byte buffer (one per destination) and read back as views into it.
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +30,28 @@ struct RejectView {
 };
 inline constexpr std::size_t kRejectRecordBytes = 4096;
 
-using Buffer = std::vector<char>;
+// Leaves new elements uninitialized on resize: buffers are always written right after they
+// grow, and zero-filling gigabytes first would cost a full extra pass over memory.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+using Buffer = std::vector<char, UninitializedAllocator<char>>;
 
 void encode(Buffer& out, const RowView& row);
 void encode(Buffer& out, const NameCount& count);
