@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
 
   CLI::App app{"lfp_mpi: parallel import of product CSV files into SQLite and HDF5"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "lfp_mpi " LFP_VERSION);
+  app.footer(
+      "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input file, 4 bad header, 5 database or snapshot.\n"
+      "Run under mpirun for parallel runs, e.g. mpirun -n 8 lfp_mpi ingest products.csv");
 
   lfp::IngestOptions ingest;
   std::size_t batch_mb = 4, round_mb = 256;
