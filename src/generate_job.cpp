@@ -1,9 +1,7 @@
 #include "generate_job.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <optional>
+#include <memory>
 
 #include "error.hpp"
 #include "generate/product_generator.hpp"
@@ -12,46 +10,59 @@
 namespace lfp {
 namespace {
 
-constexpr std::uint64_t kRowsPerRankRound = 100000;  // bounds each rank's buffer (~30 MB)
+constexpr std::uint64_t kRowsPerRankRound = 100000;  // bounds each rank's buffer (~20 MB)
 
 class MpiFile {
  public:
   MpiFile(const mpi::Comm& comm, const std::string& path) {
-    const int rc = MPI_File_open(comm.get(), path.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh_);
-    if (rc != MPI_SUCCESS) throw Error(kExitOutput, path + ": cannot create");
+    ok_ = MPI_File_open(comm.get(), path.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh_) ==
+          MPI_SUCCESS;
   }
   ~MpiFile() {
     if (fh_ != MPI_FILE_NULL) MPI_File_close(&fh_);
   }
   MpiFile(const MpiFile&) = delete;
   MpiFile& operator=(const MpiFile&) = delete;
+  bool ok() const { return ok_; }
   MPI_File get() const { return fh_; }
-  void close() { MPI_File_close(&fh_); }
+  bool close() { return MPI_File_close(&fh_) == MPI_SUCCESS; }
 
  private:
   MPI_File fh_ = MPI_FILE_NULL;
+  bool ok_ = false;
 };
+
+// Every step below is collective: all ranks learn whether any rank failed before the next
+// one, so a local failure can never leave the others waiting in a different collective.
+void all_ok(const mpi::Comm& comm, bool ok, const std::string& what) {
+  if (comm.max(ok ? 0 : 1) != 0) throw Error(kExitOutput, what);
+}
 
 }  // namespace
 
 int run_generate(const mpi::Comm& comm, const GenerateOptions& opt) {
   const double t0 = MPI_Wtime();
-  // Written under a temporary name and renamed by rank 0: no half-written file on failure.
-  std::string temp = opt.output + ".partial";
   int code = kExitOk;
   std::uint64_t written = 0;
+  // Written under rank 0's temporary name and renamed by rank 0: no half-written file.
+  std::unique_ptr<TempFile> temp;
   try {
-    std::optional<TempFileGuard> guard;  // the name is shared by all ranks: rank 0 owns it
+    std::vector<char> name;
     if (comm.root()) {
-      std::remove(temp.c_str());
-      guard.emplace(temp);
+      temp = std::make_unique<TempFile>(opt.output);
+      name.assign(temp->path().begin(), temp->path().end());
     }
-    MPI_Barrier(comm.get());
-    MpiFile file(comm, temp);
-    MPI_File_set_size(file.get(), 0);
+    comm.bcast(name);
+    const std::string path(name.begin(), name.end());
+    MpiFile file(comm, path);
+    all_ok(comm, file.ok(), path + ": cannot create");
+    all_ok(comm, MPI_File_set_size(file.get(), 0) == MPI_SUCCESS, path + ": cannot truncate");
     const auto header = generate::header();
-    if (comm.root()) MPI_File_write_at(file.get(), 0, header.data(), static_cast<int>(header.size()), MPI_BYTE,
-                                       MPI_STATUS_IGNORE);
+    bool ok = true;
+    if (comm.root())
+      ok = MPI_File_write_at(file.get(), 0, header.data(), static_cast<int>(header.size()), MPI_BYTE,
+                             MPI_STATUS_IGNORE) == MPI_SUCCESS;
+    all_ok(comm, ok, path + ": write failed");
     std::uint64_t base = header.size();
     std::string buf;
     const std::uint64_t per_round = kRowsPerRankRound * comm.size();
@@ -65,20 +76,28 @@ int run_generate(const mpi::Comm& comm, const GenerateOptions& opt) {
       MPI_Exscan(&size, &before, 1, MPI_UINT64_T, MPI_SUM, comm.get());
       if (comm.root()) before = 0;  // MPI_Exscan leaves rank 0's result undefined
       MPI_Allreduce(&size, &total, 1, MPI_UINT64_T, MPI_SUM, comm.get());
-      if (MPI_File_write_at_all(file.get(), static_cast<MPI_Offset>(base + before), buf.data(),
-                                static_cast<int>(buf.size()), MPI_BYTE, MPI_STATUS_IGNORE) != MPI_SUCCESS)
-        throw Error(kExitOutput, temp + ": write failed");
+      ok = MPI_File_write_at_all(file.get(), static_cast<MPI_Offset>(base + before), buf.data(),
+                                 static_cast<int>(buf.size()), MPI_BYTE, MPI_STATUS_IGNORE) == MPI_SUCCESS;
+      all_ok(comm, ok, path + ": write failed (disk full?)");
       base += total;
     }
     written = base;
-    file.close();
-    if (comm.root() && std::rename(temp.c_str(), opt.output.c_str()) != 0)
-      throw Error(kExitOutput, opt.output + ": cannot rename " + temp + " into place");
+    all_ok(comm, file.close(), path + ": close failed");
+    ok = true;
+    std::string why;
+    if (comm.root()) {
+      try {
+        temp->publish(/*replace=*/true);
+      } catch (const Error& e) {
+        ok = false;
+        why = e.what();
+      }
+    }
+    all_ok(comm, ok, why.empty() ? opt.output + ": cannot rename into place" : why);
   } catch (const Error& e) {
-    std::fprintf(stderr, "lfp_mpi: rank %d: error: %s\n", comm.rank(), e.what());
+    if (comm.root()) std::fprintf(stderr, "lfp_mpi: error: %s\n", e.what());
     code = e.code();
   }
-  code = comm.max(code);
   if (code == kExitOk && comm.root() && !opt.quiet)
     std::printf("lfp_mpi: generated %llu records (%llu bytes, seed %llu) in %s on %d rank%s in %.2f s\n",
                 static_cast<unsigned long long>(opt.rows), static_cast<unsigned long long>(written),

@@ -62,6 +62,23 @@ std::vector<std::uint64_t> stat_inputs(const std::vector<std::string>& files) {
   return sizes;
 }
 
+// The outputs must be distinct files, and neither may be an input.
+void check_output_paths(const IngestOptions& opt) {
+  namespace fs = std::filesystem;
+  auto same = [](const std::string& a, const std::string& b) {
+    std::error_code e1, e2;
+    const auto ca = fs::weakly_canonical(a, e1), cb = fs::weakly_canonical(b, e2);
+    return !e1 && !e2 && ca == cb;
+  };
+  const std::string h5 = opt.h5.empty() ? default_h5_path(opt.db) : opt.h5;
+  if (!opt.no_h5 && same(h5, opt.db))
+    throw Error(kExitUsage, "the snapshot path " + h5 + " is the database path: choose another with --h5, or --no-h5");
+  for (const auto& f : opt.files) {
+    if (same(f, opt.db)) throw Error(kExitUsage, "the database path " + opt.db + " is also an input file");
+    if (!opt.no_h5 && same(f, h5)) throw Error(kExitUsage, "the snapshot path " + h5 + " is also an input file");
+  }
+}
+
 // Per-file header facts, laid out for an element-wise MAX reduction: the rank that owns a
 // file's first record fills its slot, every other rank leaves -1.
 struct HeaderSlot {
@@ -117,6 +134,7 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
   int code = kExitOk;
   if (comm.root()) {
     try {
+      check_output_paths(opt);
       sizes = stat_inputs(opt.files);
     } catch (const Error& e) {
       report(comm, e.what());
@@ -296,6 +314,7 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
                     clock.phases()};
       for (const auto& f : opt.files) run.files += (run.files.empty() ? "" : "\n") + f;
       run.phase_seconds.emplace_back("total", MPI_Wtime() - t0);
+      if (snapshot) snapshot->finish();  // every byte written before the database commits
       store.record_run(run);
       store.commit();
       if (snapshot) snapshot->publish();
@@ -315,6 +334,10 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
     } catch (const Error& e) {
       report(comm, e.what());
       code = e.code();
+    } catch (const std::exception& e) {
+      // Still a clean, collective stop: the stream client has released the other ranks.
+      report(comm, std::string("internal error while writing: ") + e.what());
+      code = kExitInternal;
     }
   } else {
     mpi::serve_streams(comm, sources);

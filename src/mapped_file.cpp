@@ -11,6 +11,9 @@
 #include "error.hpp"
 
 namespace lfp {
+namespace {
+constexpr std::size_t kReadLimit = std::size_t{1} << 20;  // files up to 1 MiB are read, not mapped
+}  // namespace
 
 MappedFile::MappedFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
@@ -22,7 +25,22 @@ MappedFile::MappedFile(const std::string& path) {
     throw Error(kExitInput, path + ": cannot stat: " + std::strerror(err));
   }
   size_ = static_cast<std::size_t>(st.st_size);
-  if (size_ > 0) {
+  if (size_ > 0 && size_ <= kReadLimit) {
+    data_ = ::operator new(size_);
+    std::size_t done = 0;
+    while (done < size_) {
+      const ssize_t n = ::pread(fd, static_cast<char*>(data_) + done, size_ - done, static_cast<off_t>(done));
+      if (n <= 0) {
+        const int err = n < 0 ? errno : EIO;
+        ::operator delete(data_);
+        data_ = nullptr;
+        ::close(fd);
+        throw Error(kExitInput, path + ": cannot read: " + std::strerror(err));
+      }
+      done += static_cast<std::size_t>(n);
+    }
+  } else if (size_ > 0) {
+    mapped_ = true;
     data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (data_ == MAP_FAILED) {
       const int err = errno;
@@ -36,10 +54,14 @@ MappedFile::MappedFile(const std::string& path) {
 }
 
 MappedFile::~MappedFile() {
-  if (data_) ::munmap(data_, size_);
+  if (!data_) return;
+  if (mapped_)
+    ::munmap(data_, size_);
+  else
+    ::operator delete(data_);
 }
 
-MappedFile::MappedFile(MappedFile&& other) noexcept : data_(other.data_), size_(other.size_) {
+MappedFile::MappedFile(MappedFile&& other) noexcept : data_(other.data_), size_(other.size_), mapped_(other.mapped_) {
   other.data_ = nullptr;
   other.size_ = 0;
 }

@@ -1,6 +1,8 @@
 #pragma once
-// A read-only memory map of a whole input file. Mapping the whole file costs nothing until
-// pages are touched, and lets a rank read past the end of its range to finish a record.
+// A read-only view of a whole input file. Large files are memory-mapped: mapping the whole
+// file costs nothing until pages are touched, and lets a rank read past the end of its range
+// to finish a record. Small files are read into memory instead, so that thousands of input
+// files do not exhaust the process's limit on mappings (vm.max_map_count).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,6 +23,7 @@ class MappedFile {
  private:
   void* data_ = nullptr;
   std::size_t size_ = 0;
+  bool mapped_ = false;
 };
 
 }  // namespace lfp

@@ -11,12 +11,14 @@ std::string_view reason_code(RejectReason r) {
     case RejectReason::InvalidUtf8: return "invalid_utf8";
     case RejectReason::FieldCount: return "field_count";
     case RejectReason::EmptySku: return "empty_sku";
+    case RejectReason::TooLong: return "too_long";
   }
   return "unknown";
 }
 
 std::optional<RejectReason> check_record(const csv::Record& record, const csv::ColumnMap& columns) {
   if (record.open_quote) return RejectReason::OpenQuote;
+  if (record.end - record.offset > kMaxRecordBytes) return RejectReason::TooLong;
   bool invalid = false;
   for (auto f : record.fields) {
     const auto t = csv::check_text(f);

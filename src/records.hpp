@@ -16,11 +16,17 @@ enum class RejectReason : std::uint8_t {
   InvalidUtf8 = 3,  // a field is not valid UTF-8
   FieldCount = 4,   // field count differs from the header's
   EmptySku = 5,     // the sku field is empty
+  TooLong = 6,      // the record is longer than kMaxRecordBytes
 };
+
+// SQLite's default limit on one value (SQLITE_MAX_LENGTH); keeping whole records under it
+// also keeps every field length in 32 bits and every message well under 2^31 bytes.
+inline constexpr std::uint64_t kMaxRecordBytes = 1000000000;
 
 std::string_view reason_code(RejectReason r);
 
-// The first failing check in the order of RejectReason, or nothing for a good record.
+// The first failing check, or nothing for a good record. Order: open_quote, too_long,
+// nul_byte, invalid_utf8, field_count, empty_sku.
 std::optional<RejectReason> check_record(const csv::Record& record, const csv::ColumnMap& columns);
 
 // Record order key: (file index, byte offset of the record's first byte). The greatest key

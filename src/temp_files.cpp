@@ -1,12 +1,16 @@
 #include "temp_files.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+
+#include "error.hpp"
 
 namespace lfp {
 namespace {
@@ -40,53 +44,89 @@ void install_handlers() {
   (void)installed;
 }
 
-}  // namespace
-
-TempFileGuard::TempFileGuard(const std::string& path) {
+int register_path(const std::string& path) {
   install_handlers();
-  if (path.size() >= kPathMax) return;
+  if (path.size() >= kPathMax) return -1;
   for (int i = 0; i < kSlots; ++i) {
     if (registry.used[i].load()) continue;
     std::memcpy(registry.paths[i], path.c_str(), path.size() + 1);
     registry.used[i].store(true);
-    slot_ = i;
-    return;
+    return i;
   }
+  return -1;
 }
 
-TempFileGuard::~TempFileGuard() {
-  if (slot_ >= 0) registry.used[slot_].store(false);
-}
-
-namespace {
 std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
   return buf;
 }
-}  // namespace
 
-// The host is part of the name so that a run on another node sharing the file system is
-// never taken for a dead process of this one.
-std::string partial_path(const std::string& path) {
-  return path + ".partial-" + host_name() + "-" + std::to_string(::getpid());
+// Removes `target.partial-HOST-PID` files of this host whose process no longer runs. The
+// host is in the name so that a live run on another node sharing the file system is never
+// taken for a dead one here.
+void remove_stale_partials(const std::string& target) {
+  namespace fs = std::filesystem;
+  const fs::path t(target);
+  const fs::path dir = t.has_parent_path() ? t.parent_path() : fs::path(".");
+  const std::string prefix = t.filename().string() + ".partial-" + host_name() + "-";
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::strtol(digits.c_str(), nullptr, 10));
+    if (::kill(pid, 0) == 0 || errno == EPERM) continue;  // still running
+    std::error_code ignored;
+    fs::remove(it->path(), ignored);
+  }
 }
 
-void remove_stale_partials(const std::string& path) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const std::string prefix = target.filename().string() + ".partial-" + host_name() + "-";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    const std::string pid_text = name.substr(prefix.size());
-    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
-    const long pid = std::stol(pid_text);
-    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) continue;  // still running
-    fs::remove(entry.path(), ec);
+void sync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+std::string partial_path(const std::string& target) {
+  return target + ".partial-" + host_name() + "-" + std::to_string(::getpid());
+}
+
+TempFile::TempFile(std::string target) : target_(std::move(target)) {
+  remove_stale_partials(target_);
+  path_ = partial_path(target_);
+  ::unlink(path_.c_str());
+  slot_ = register_path(path_);
+}
+
+TempFile::~TempFile() {
+  if (!published_) ::unlink(path_.c_str());
+  if (slot_ >= 0) registry.used[slot_].store(false);
+}
+
+void TempFile::publish(bool replace) {
+  sync_path(path_, O_RDONLY);
+  if (replace) {
+    if (::rename(path_.c_str(), target_.c_str()) != 0)
+      throw Error(kExitOutput, target_ + ": cannot rename " + path_ + " into place: " + std::strerror(errno));
+  } else {
+    // link() fails if the target exists, where rename() would silently replace it.
+    if (::link(path_.c_str(), target_.c_str()) != 0) {
+      const int err = errno;
+      throw Error(kExitOutput, target_ + (err == EEXIST ? ": created by another run while this one was running; "
+                                                          "this run's result was discarded"
+                                                        : std::string(": cannot create: ") + std::strerror(err)));
+    }
+    ::unlink(path_.c_str());
   }
+  published_ = true;
+  std::error_code ec;
+  const auto dir = std::filesystem::absolute(target_, ec).parent_path();
+  if (!ec) sync_path(dir.string(), O_RDONLY | O_DIRECTORY);
 }
 
 }  // namespace lfp

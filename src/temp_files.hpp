@@ -1,28 +1,35 @@
 #pragma once
-// Temporary output files (`PATH.partial-HOST-PID`) that must not outlive a failed run. The RAII
-// owners remove them on errors; this registry also removes them when the job is stopped by
-// SIGTERM or SIGINT (Slurm's time limit, scancel, Ctrl-C through mpirun), which would
-// otherwise skip every destructor. A SIGKILL cannot be caught: the next run of the same
-// output path removes what a killed run left (remove_stale_partials).
+// Output files are built under a temporary name (`TARGET.partial-HOST-PID`) and only then
+// given their real name, so no reader ever sees half a file. The owner removes the
+// temporary file on any failure; a registry also removes it when the job is stopped by
+// SIGTERM or SIGINT (Slurm's time limit, scancel, Ctrl-C through mpirun), which skips
+// destructors. A SIGKILL cannot be caught: the next run into the same target removes what
+// a killed run on this host left behind.
 #include <string>
 
 namespace lfp {
 
-class TempFileGuard {
+class TempFile {
  public:
-  explicit TempFileGuard(const std::string& path);  // registers `path` for signal cleanup
-  ~TempFileGuard();                                  // unregisters (does not remove the file)
-  TempFileGuard(const TempFileGuard&) = delete;
-  TempFileGuard& operator=(const TempFileGuard&) = delete;
+  // Picks the temporary name for `target` and removes stale ones of dead processes.
+  explicit TempFile(std::string target);
+  ~TempFile();  // removes the temporary file unless it was published
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  // Syncs the file and gives it the target's name, then syncs the directory. With
+  // replace=false an existing target (another run got there first) is an error, not
+  // overwritten.
+  void publish(bool replace);
 
  private:
+  std::string target_, path_;
   int slot_ = -1;
+  bool published_ = false;
 };
 
-// The temporary name for `path` in this process: `path.partial-HOST-PID`.
-std::string partial_path(const std::string& path);
-
-// Removes `path.partial-HOST-PID` files of this host whose process no longer runs.
-void remove_stale_partials(const std::string& path);
+// The temporary name for `target` in this process: `target.partial-HOST-PID`.
+std::string partial_path(const std::string& target);
 
 }  // namespace lfp

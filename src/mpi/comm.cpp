@@ -5,7 +5,11 @@
 
 namespace lfp::mpi {
 
-Environment::Environment(int& argc, char**& argv) { MPI_Init(&argc, &argv); }
+// FUNNELED: rank 0 runs an HDF5 writer thread, but only the main thread calls MPI.
+Environment::Environment(int& argc, char**& argv) {
+  int provided = MPI_THREAD_SINGLE;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+}
 Environment::~Environment() { MPI_Finalize(); }
 
 Comm::Comm(MPI_Comm comm) : comm_(comm) {

@@ -20,15 +20,11 @@ sqlite3_stmt* prepare_insert(sqlite3* db, const std::string& target, int columns
 }  // namespace
 
 BulkInsert::BulkInsert(sqlite3* db, const std::string& target, int columns, std::string what)
-    : db_(db), columns_(columns), what_(std::move(what)) {
-  many_ = prepare_insert(db, target, columns, kRows, what_);
-  one_ = prepare_insert(db, target, columns, 1, what_);
-}
-
-BulkInsert::~BulkInsert() {
-  sqlite3_finalize(many_);
-  sqlite3_finalize(one_);
-}
+    : db_(db),
+      columns_(columns),
+      what_(std::move(what)),
+      many_(prepare_insert(db, target, columns, kRows, what_)),
+      one_(prepare_insert(db, target, columns, 1, what_)) {}
 
 void BulkInsert::text(std::string_view v) {
   values_.push_back({true, 0, arena_.size(), v.size()});
@@ -39,7 +35,7 @@ void BulkInsert::integer(std::int64_t v) { values_.push_back({false, v, 0, 0}); 
 
 void BulkInsert::end_row() {
   if (values_.size() == static_cast<std::size_t>(kRows * columns_)) {
-    run(many_, 0, kRows);
+    run(many_.get(), 0, kRows);
     values_.clear();
     arena_.clear();
   }
@@ -47,7 +43,7 @@ void BulkInsert::end_row() {
 
 void BulkInsert::flush() {
   const std::size_t rows = values_.size() / columns_;
-  for (std::size_t r = 0; r < rows; ++r) run(one_, r, 1);
+  for (std::size_t r = 0; r < rows; ++r) run(one_.get(), r, 1);
   values_.clear();
   arena_.clear();
 }
@@ -56,10 +52,11 @@ void BulkInsert::run(sqlite3_stmt* stmt, std::size_t first_row, std::size_t rows
   int param = 1;
   for (std::size_t i = first_row * columns_; i < (first_row + rows) * columns_; ++i, ++param) {
     const Value& v = values_[i];
-    if (v.is_text)
-      sqlite3_bind_text64(stmt, param, arena_.data() + v.begin, v.size, SQLITE_STATIC, SQLITE_UTF8);
-    else
-      sqlite3_bind_int64(stmt, param, v.integer);
+    const int rc = v.is_text ? sqlite3_bind_text64(stmt, param, arena_.data() + v.begin, v.size, SQLITE_STATIC,
+                                                   SQLITE_UTF8)
+                             : sqlite3_bind_int64(stmt, param, v.integer);
+    if (rc != SQLITE_OK)  // e.g. SQLITE_TOOBIG for a value over SQLite's length limit
+      throw Error(kExitOutput, "database: cannot insert into " + what_ + ": " + sqlite3_errstr(rc));
   }
   if (sqlite3_step(stmt) != SQLITE_DONE) {
     const std::string msg = sqlite3_errmsg(db_);

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +17,6 @@ class BulkInsert {
 
   // `target` is "table(col1, col2, ...)" with `columns` columns; `what` names it in errors.
   BulkInsert(sqlite3* db, const std::string& target, int columns, std::string what);
-  ~BulkInsert();
   BulkInsert(const BulkInsert&) = delete;
   BulkInsert& operator=(const BulkInsert&) = delete;
 
@@ -35,11 +35,15 @@ class BulkInsert {
   };
   void run(sqlite3_stmt* stmt, std::size_t first_row, std::size_t rows);
 
+  struct Finalize {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+  };
+  using Statement = std::unique_ptr<sqlite3_stmt, Finalize>;
+
   sqlite3* db_;
   int columns_;
   std::string what_;
-  sqlite3_stmt* many_ = nullptr;
-  sqlite3_stmt* one_ = nullptr;
+  Statement many_, one_;
   std::string arena_;  // pending rows' text, bound without copying when the batch runs
   std::vector<Value> values_;
 };

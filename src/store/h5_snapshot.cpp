@@ -128,18 +128,29 @@ class H5Snapshot::IntColumn {
   std::vector<std::int64_t> values_;
 };
 
-H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)) {
+H5Snapshot::FileId::~FileId() {
+  if (id >= 0) H5Fclose(id);
+}
+
+H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)), temp_(path_) {
+  // No HDF5 clean-up at process exit: after a failed write it could touch a broken file.
+  H5dont_atexit();
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // our messages say what failed
-  remove_stale_partials(path_);
-  temp_path_ = partial_path(path_);
-  temp_guard_ = std::make_unique<TempFileGuard>(temp_path_);
-  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file_ < 0) throw Error(kExitOutput, "snapshot " + path_ + ": cannot create " + temp_path_);
-  Handle products(H5Gcreate2(file_, "products", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+  // Dense attribute storage: the list of source files may hold thousands of names, more
+  // than the 64 KiB an object header can hold.
+  Handle create(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create file properties");
+  check(H5Pset_attr_phase_change(create.get(), 0, 0), "set dense attributes");
+  Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties");
+  check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), "set format version");
+  file_.id = H5Fcreate(temp_.path().c_str(), H5F_ACC_TRUNC, create.get(), access.get());
+  if (file_.id < 0) throw Error(kExitOutput, "snapshot " + path_ + ": cannot create " + temp_.path());
+  Handle products(H5Gcreate2(file_.id, "products", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
                   "create group /products");
-  Handle counts(H5Gcreate2(file_, "product_counts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+  Handle counts(H5Gcreate2(file_.id, "product_counts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
                 "create group /product_counts");
   writer_ = std::make_unique<BackgroundWriter>();
+  // HDF5 keeps error-printing settings per thread: silence the writer thread as well.
+  writer_->post([] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
   sku_ = std::make_unique<StringColumn>(products.get(), "sku", *writer_);
   name_ = std::make_unique<StringColumn>(products.get(), "name", *writer_);
   description_ = std::make_unique<StringColumn>(products.get(), "description", *writer_);
@@ -147,16 +158,7 @@ H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)) {
   count_ = std::make_unique<IntColumn>(counts.get(), "products", *writer_);
 }
 
-H5Snapshot::~H5Snapshot() {
-  writer_.reset();  // no task may outlive the columns it writes
-  sku_.reset();
-  name_.reset();
-  description_.reset();
-  count_name_.reset();
-  count_.reset();
-  if (file_ >= 0) H5Fclose(file_);
-  if (!published_) std::remove(temp_path_.c_str());
-}
+H5Snapshot::~H5Snapshot() = default;
 
 void H5Snapshot::add_product(std::string_view sku, std::string_view name, std::string_view description) {
   sku_->add(sku);
@@ -177,7 +179,7 @@ void H5Snapshot::describe(const std::string& created_at, const std::vector<std::
     const hsize_t n = values.size();
     Handle space = values.size() == 1 ? Handle(H5Screate(H5S_SCALAR), H5Sclose, "create scalar")
                                       : Handle(H5Screate_simple(1, &n, nullptr), H5Sclose, "create dataspace");
-    Handle attr(H5Acreate2(file_, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+    Handle attr(H5Acreate2(file_.id, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
                 std::string("create attribute ") + name);
     check(H5Awrite(attr.get(), type.get(), values.data()), std::string("write attribute ") + name);
   };
@@ -187,18 +189,18 @@ void H5Snapshot::describe(const std::string& created_at, const std::vector<std::
   {
     const hsize_t n = names.size();
     Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "create dataspace");
-    Handle attr(H5Acreate2(file_, "source_files", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+    Handle attr(H5Acreate2(file_.id, "source_files", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
                 "create attribute source_files");
     check(H5Awrite(attr.get(), type.get(), names.data()), "write attribute source_files");
   }
   Handle scalar(H5Screate(H5S_SCALAR), H5Sclose, "create scalar");
-  Handle attr(H5Acreate2(file_, "run_id", H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+  Handle attr(H5Acreate2(file_.id, "run_id", H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
               "create attribute run_id");
   check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &run_id), "write attribute run_id");
   string_attr("generator", {"lfp_mpi ingest"});
 }
 
-void H5Snapshot::publish() {
+void H5Snapshot::finish() {
   sku_->flush();
   name_->flush();
   description_->flush();
@@ -211,11 +213,11 @@ void H5Snapshot::publish() {
   description_.reset();
   count_name_.reset();
   count_.reset();
-  check(H5Fclose(file_), "close " + temp_path_);
-  file_ = -1;
-  if (std::rename(temp_path_.c_str(), path_.c_str()) != 0)
-    throw Error(kExitOutput, "snapshot " + path_ + ": cannot rename " + temp_path_ + " into place");
-  published_ = true;
+  const hid_t id = file_.id;
+  file_.id = -1;
+  check(H5Fclose(id), "write and close " + temp_.path());
 }
+
+void H5Snapshot::publish() { temp_.publish(/*replace=*/true); }
 
 }  // namespace lfp

@@ -27,18 +27,27 @@ class H5Snapshot {
   void add_count(std::string_view name, std::int64_t products);
   // Root attributes: when it was made and from which files (command-line order).
   void describe(const std::string& created_at, const std::vector<std::string>& files, std::int64_t run_id);
+  // Writes everything still buffered and closes the file: after this only publish() is
+  // left, which cannot fail for want of space, so it can follow the database commit.
+  void finish();
+  // Renames the finished snapshot into place.
   void publish();
 
  private:
   class StringColumn;
   class IntColumn;
-  std::string path_, temp_path_;
-  hid_t file_ = -1;
+  struct FileId {
+    hid_t id = -1;
+    ~FileId();
+  };
+  // Destroyed bottom-up: the writer drains before the columns close their datasets, the
+  // columns before the file, the file before its temporary name is removed.
+  std::string path_;
+  TempFile temp_;
+  FileId file_;
   std::unique_ptr<StringColumn> sku_, name_, description_, count_name_;
   std::unique_ptr<IntColumn> count_;
-  std::unique_ptr<BackgroundWriter> writer_;  // runs the dataset writes; destroyed first
-  std::unique_ptr<TempFileGuard> temp_guard_;
-  bool published_ = false;
+  std::unique_ptr<BackgroundWriter> writer_;
 };
 
 }  // namespace lfp

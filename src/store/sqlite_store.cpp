@@ -56,16 +56,9 @@ std::string reject_detail(const RejectView& r) {
     case RejectReason::FieldCount:
       return std::to_string(r.fields) + " fields, the header has " + std::to_string(r.expected);
     case RejectReason::EmptySku: return "the sku is empty";
+    case RejectReason::TooLong: return "the record is longer than 1,000,000,000 bytes (SQLite's value limit)";
   }
   return "unknown";
-}
-
-// Durability of the renamed file: its bytes, then the directory entry.
-void sync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 }  // namespace
@@ -79,16 +72,16 @@ void SqliteStore::exec(const char* sql) {
   }
 }
 
-SqliteStore::SqliteStore(std::string path) : path_(std::move(path)), db_(std::make_unique<Db>()) {
-  const bool exists = std::filesystem::exists(path_);
+SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path_, ec);
+  if (ec) throw Error(kExitOutput, "database " + path_ + ": " + ec.message());
   std::string open_path = path_;
   if (!exists) {
-    remove_stale_partials(path_);
-    temp_path_ = partial_path(path_);
-    temp_guard_ = std::make_unique<TempFileGuard>(temp_path_);
-    std::remove(temp_path_.c_str());
-    open_path = temp_path_;
+    temp_ = std::make_unique<TempFile>(path_);
+    open_path = temp_->path();
   }
+  db_ = std::make_unique<Db>();
   if (sqlite3_open_v2(open_path.c_str(), &db_->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK)
     fail(db_->handle, path_, "cannot open");
@@ -146,8 +139,6 @@ SqliteStore::~SqliteStore() {
   counts_.reset();
   insert_reject_.reset();
   if (!committed_ && db_->handle) sqlite3_exec(db_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
-  db_.reset();
-  if (!committed_ && !temp_path_.empty()) std::remove(temp_path_.c_str());
 }
 
 void SqliteStore::add_reject(const std::string& file_name, const RejectView& r) {
@@ -257,7 +248,7 @@ void SqliteStore::record_run(const RunRecord& run) {
 
 void SqliteStore::commit() {
   exec("COMMIT");
-  if (temp_path_.empty()) {
+  if (!temp_) {
     committed_ = true;
     return;
   }
@@ -266,12 +257,8 @@ void SqliteStore::commit() {
   insert_reject_.reset();
   if (sqlite3_close_v2(db_->handle) != SQLITE_OK) fail(db_->handle, path_, "cannot close");
   db_->handle = nullptr;
-  sync_path(temp_path_, O_RDONLY);
-  if (std::rename(temp_path_.c_str(), path_.c_str()) != 0)
-    throw Error(kExitOutput, "database " + path_ + ": cannot rename " + temp_path_ + " into place");
   committed_ = true;
-  const auto dir = std::filesystem::absolute(path_).parent_path();
-  sync_path(dir.string(), O_RDONLY | O_DIRECTORY);
+  temp_->publish(/*replace=*/false);
 }
 
 }  // namespace lfp

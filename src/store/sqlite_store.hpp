@@ -55,14 +55,16 @@ class SqliteStore {
   struct Stmt;
   void exec(const char* sql);
 
-  std::string path_, temp_path_;
+  // Declaration order is destruction order reversed: statements go before the connection,
+  // the connection before its temporary file, also when the constructor throws.
+  std::string path_;
   bool direct_ = false;
   bool committed_ = false;
   std::int64_t run_id_ = 0;
+  std::unique_ptr<TempFile> temp_;  // a new database is built here
   std::unique_ptr<Db> db_;
   std::unique_ptr<BulkInsert> products_, counts_;
   std::unique_ptr<Stmt> insert_reject_;
-  std::unique_ptr<TempFileGuard> temp_guard_;
 };
 
 }  // namespace lfp

@@ -12,6 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import h5py
 import pytest
 
 
@@ -105,3 +106,60 @@ def test_small_rounds_and_batches_give_the_same_database(lfp, ranks, generated_o
     lfp.run("ingest", generated_one_rank, "--db", small, "--no-h5", "-q", "--round-mb", "1", "--batch-mb", "1",
             check=True)
     assert digest(small) == digest(default)
+
+
+def test_colliding_output_paths_are_refused(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "p.db"
+    lfp.ingest(sample_csv, db=db)
+    before = db.read_bytes()
+    p = lfp.ingest(sample_csv, db=db, h5=db, check=False)  # the snapshot would replace the database
+    assert p.returncode == 2 and "snapshot path" in p.stderr_text
+    p = lfp.ingest(sample_csv, db=tmp_path / "x.h5", check=False)  # default snapshot path = database path
+    assert p.returncode == 2 and not (tmp_path / "x.h5").exists()
+    copy = tmp_path / "input.csv"
+    copy.write_bytes(sample_csv.read_bytes())
+    p = lfp.ingest(copy, db=copy, check=False)
+    assert p.returncode == 2 and "input file" in p.stderr_text
+    assert db.read_bytes() == before and copy.read_bytes() == sample_csv.read_bytes()
+
+
+def test_thousands_of_input_files(lfp, ranks, tmp_path):
+    """Many small files: no mapping limit is hit, and the snapshot names them all."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = []
+    for i in range(5000):
+        names.append(f"f{i:04d}.csv")
+        (folder / names[-1]).write_bytes(b"name,sku,description\r\nN%d,s%d,d\r\n" % (i % 7, i % 4000))
+    db, h5 = tmp_path / "many.db", tmp_path / "many.h5"
+    lfp.ingest(*names, db=db, h5=h5, cwd=folder)  # relative names keep the command line short
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM products").fetchone()[0] == 4000
+    # skus s0..s999 appear twice: the later file wins
+    assert con.execute("SELECT name FROM products WHERE sku = 's5'").fetchone()[0] == f"N{4005 % 7}"
+    con.close()
+    with h5py.File(h5, "r") as f:
+        assert [s.decode() if isinstance(s, bytes) else s for s in f.attrs["source_files"]] == names
+
+
+def test_snapshot_write_failure_leaves_database_unchanged(lfp, ranks, sample_csv, tmp_path):
+    """The snapshot is completely written before the database commits: a full disk under the
+    snapshot fails the run with exit code 5 and the database keeps its previous state."""
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(small)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        db = tmp_path / "p.db"
+        lfp.ingest(sample_csv, db=db, no_h5=True)
+        before = digest(db)
+        big = tmp_path / "big.csv"
+        lfp.generate(30000, big, seed=5, ranks=1)
+        p = lfp.ingest(big, db=db, h5=small / "p.h5", check=False)
+        assert p.returncode == 5, p.stderr_text
+        assert "HDF5" in p.stderr_text or "snapshot" in p.stderr_text
+        assert digest(db) == before
+        assert partials(small) == [] and not (small / "p.h5").exists()
+    finally:
+        subprocess.run(["umount", str(small)], capture_output=True)

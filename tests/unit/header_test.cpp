@@ -46,6 +46,9 @@ TEST(Records, RejectReasonsInOrder) {
   EXPECT_EQ(lfp::check_record(r, cols), lfp::RejectReason::InvalidUtf8);
   r.fields = {"\xFF", std::string_view("\0", 1)};
   EXPECT_EQ(lfp::check_record(r, cols), lfp::RejectReason::NulByte);
+  r.offset = 10;
+  r.end = 10 + lfp::kMaxRecordBytes + 1;
+  EXPECT_EQ(lfp::check_record(r, cols), lfp::RejectReason::TooLong);
   r.open_quote = true;
   EXPECT_EQ(lfp::check_record(r, cols), lfp::RejectReason::OpenQuote);
 }
