@@ -308,13 +308,13 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
           store.for_each_count([&](auto name, auto n) { snapshot->add_count(name, n); });
         }
         snapshot->describe(started_at, opt.files, store.run_id());
+        snapshot->finish();  // every byte written before the database commits
         clock.lap_local("write_h5");
       }
       RunRecord run{started_at, opt.command, ranks, "", total_read, total_products, total_rejected,
                     clock.phases()};
       for (const auto& f : opt.files) run.files += (run.files.empty() ? "" : "\n") + f;
       run.phase_seconds.emplace_back("total", MPI_Wtime() - t0);
-      if (snapshot) snapshot->finish();  // every byte written before the database commits
       store.record_run(run);
       store.commit();
       if (snapshot) snapshot->publish();
