@@ -23,6 +23,12 @@ struct Prefix {
   Prefix() = default;
 };
 
+// What the sorts move around: the prefix of item `index`'s string, not the item itself.
+struct SortKey {
+  Prefix prefix;
+  std::uint32_t index;
+};
+
 // -1, 0 or 1 as the strings compare; the prefixes decide unless they are equal.
 inline int compare_with_prefix(const Prefix& pa, std::string_view a, const Prefix& pb, std::string_view b) {
   if (pa.hi != pb.hi) return pa.hi < pb.hi ? -1 : 1;

@@ -9,13 +9,9 @@ namespace lfp {
 std::vector<RowView> latest_by_sku(std::vector<RowView> rows) {
   // Sort once by (sku, newest first): the sku order is also the order rank 0 writes in.
   // Sorting small (prefix, index) pairs keeps most comparisons off the string bytes.
-  struct Key {
-    Prefix prefix;
-    std::uint32_t index;
-  };
-  std::vector<Key> keys(rows.size());
+  std::vector<SortKey> keys(rows.size());
   for (std::uint32_t i = 0; i < rows.size(); ++i) keys[i] = {Prefix(rows[i].sku), i};
-  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+  std::sort(keys.begin(), keys.end(), [&](const SortKey& a, const SortKey& b) {
     const RowView& x = rows[a.index];
     const RowView& y = rows[b.index];
     const int c = compare_with_prefix(a.prefix, x.sku, b.prefix, y.sku);

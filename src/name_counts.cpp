@@ -35,13 +35,9 @@ std::vector<NameCount> count_names(std::span<const RowView> rows) {
 }
 
 std::vector<NameCount> sum_counts(std::vector<NameCount> partials) {
-  struct Key {
-    Prefix prefix;
-    std::uint32_t index;
-  };
-  std::vector<Key> keys(partials.size());
+  std::vector<SortKey> keys(partials.size());
   for (std::uint32_t i = 0; i < partials.size(); ++i) keys[i] = {Prefix(partials[i].name), i};
-  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+  std::sort(keys.begin(), keys.end(), [&](const SortKey& a, const SortKey& b) {
     return compare_with_prefix(a.prefix, partials[a.index].name, b.prefix, partials[b.index].name) < 0;
   });
   std::vector<NameCount> out;
