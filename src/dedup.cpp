@@ -19,7 +19,7 @@ std::vector<RowView> latest_by_sku(std::vector<RowView> rows) {
   });
   std::vector<RowView> out;
   out.reserve(keys.size());
-  for (const Key& k : keys) {
+  for (const SortKey& k : keys) {
     const RowView& r = rows[k.index];
     if (out.empty() || out.back().sku != r.sku) out.push_back(r);
   }
