@@ -62,6 +62,20 @@ std::string host_name() {
   return buf;
 }
 
+// A process that exists and is not a zombie (a zombie will never clean up after itself).
+bool process_alive(pid_t pid) {
+  if (::kill(pid, 0) != 0 && errno != EPERM) return false;
+  const int fd = ::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY);
+  if (fd < 0) return true;  // no /proc: trust kill()
+  char buf[512];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return true;
+  buf[n] = '\0';
+  const char* paren = std::strrchr(buf, ')');  // "pid (comm) S ...": comm may hold spaces
+  return !(paren && paren[1] == ' ' && paren[2] == 'Z');
+}
+
 // Removes `target.partial-HOST-PID` files of this host whose process no longer runs. The
 // host is in the name so that a live run on another node sharing the file system is never
 // taken for a dead one here.
@@ -77,7 +91,7 @@ void remove_stale_partials(const std::string& target) {
     const std::string digits = name.substr(prefix.size());
     if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
     const auto pid = static_cast<pid_t>(std::strtol(digits.c_str(), nullptr, 10));
-    if (::kill(pid, 0) == 0 || errno == EPERM) continue;  // still running
+    if (process_alive(pid)) continue;
     std::error_code ignored;
     fs::remove(it->path(), ignored);
   }

@@ -5,6 +5,7 @@ results. Uses the fixtures of conftest.py; run once per rank count like test_ing
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import socket
 import sqlite3
@@ -38,6 +39,22 @@ def big_csv(lfp, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("big") / "big.csv"
     lfp.generate(400000, out, seed=3, ranks=2)
     return out
+
+
+def wait_for_exit(pid: int, seconds: float = 30):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] == "Z":
+                return  # a zombie: gone in all but name
+        except FileNotFoundError:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"process {pid} of the stopped run is still running after {seconds}s")
 
 
 def partials(directory: Path) -> list[str]:
@@ -81,6 +98,9 @@ def test_sigterm_through_mpirun_leaves_no_half_written_database(lfp, ranks, samp
         con = sqlite3.connect(db)
         assert con.execute("SELECT count(*), max(records_read) FROM runs").fetchone() == (1, 400000)
         con.close()
+    # mpirun can return before its ranks are gone; the next job starts after they are.
+    for name in partials(tmp_path):
+        wait_for_exit(int(name.rsplit("-", 1)[1]))
     lfp.ingest(sample_csv, db=db)
     assert partials(tmp_path) == []
 
