@@ -70,7 +70,7 @@ void check_output_paths(const IngestOptions& opt) {
     const auto ca = fs::weakly_canonical(a, e1), cb = fs::weakly_canonical(b, e2);
     return !e1 && !e2 && ca == cb;
   };
-  const std::string h5 = opt.h5.empty() ? default_h5_path(opt.db) : opt.h5;
+  const std::string h5 = snapshot_path(opt);
   if (!opt.no_h5 && same(h5, opt.db))
     throw Error(kExitUsage, "the snapshot path " + h5 + " is the database path: choose another with --h5, or --no-h5");
   for (const auto& f : opt.files) {
@@ -122,6 +122,8 @@ std::string default_h5_path(const std::string& db) {
   p.replace_extension(".h5");
   return p.string();
 }
+
+std::string snapshot_path(const IngestOptions& opt) { return opt.h5.empty() ? default_h5_path(opt.db) : opt.h5; }
 
 int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
   const int ranks = comm.size();
@@ -267,7 +269,7 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
   const std::vector<RejectView> rejects = decode_all<RejectView>(reject_bytes.data(), reject_bytes.data() + reject_bytes.size());
   std::vector<mpi::BatchSource> sources{batches_of(rejects, opt.batch_bytes), batches_of(products, opt.batch_bytes),
                                         batches_of(counts, opt.batch_bytes)};
-  const std::string h5_path = opt.h5.empty() ? default_h5_path(opt.db) : opt.h5;
+  const std::string h5_path = snapshot_path(opt);
   if (comm.root()) {
     try {
       mpi::StreamClient client(comm, sources, sources.size());

@@ -21,6 +21,8 @@ struct IngestOptions {
 };
 
 std::string default_h5_path(const std::string& db);
+// --h5, or the default beside the database.
+std::string snapshot_path(const IngestOptions& options);
 
 // Returns the process exit code (the same on every rank).
 int run_ingest(const mpi::Comm& comm, const IngestOptions& options);

@@ -16,6 +16,19 @@ std::string_view reason_code(RejectReason r) {
   return "unknown";
 }
 
+std::string reject_detail(RejectReason r, std::uint32_t fields, std::uint32_t expected) {
+  switch (r) {
+    case RejectReason::OpenQuote: return "a quoted field is still open at end of file";
+    case RejectReason::NulByte: return "a field holds a NUL byte";
+    case RejectReason::InvalidUtf8: return "a field is not valid UTF-8";
+    case RejectReason::FieldCount:
+      return std::to_string(fields) + " fields, the header has " + std::to_string(expected);
+    case RejectReason::EmptySku: return "the sku is empty";
+    case RejectReason::TooLong: return "the record is longer than 1,000,000,000 bytes (SQLite's value limit)";
+  }
+  return "unknown";
+}
+
 std::optional<RejectReason> check_record(const csv::Record& record, const csv::ColumnMap& columns) {
   if (record.open_quote) return RejectReason::OpenQuote;
   if (record.end - record.offset > kMaxRecordBytes) return RejectReason::TooLong;

@@ -2,6 +2,7 @@
 // Turning a parsed record into a product row, or into a reject with its reason.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "csv/header.hpp"
@@ -24,6 +25,8 @@ enum class RejectReason : std::uint8_t {
 inline constexpr std::uint64_t kMaxRecordBytes = 1000000000;
 
 std::string_view reason_code(RejectReason r);
+// A sentence for the rejects table, e.g. "4 fields, the header has 3".
+std::string reject_detail(RejectReason r, std::uint32_t fields, std::uint32_t expected);
 
 // The first failing check, or nothing for a good record. Order: open_quote, too_long,
 // nul_byte, invalid_utf8, field_count, empty_sku.

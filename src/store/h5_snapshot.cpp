@@ -1,9 +1,5 @@
 #include "store/h5_snapshot.hpp"
 
-#include <unistd.h>
-
-#include <cstdio>
-
 #include "error.hpp"
 #include "temp_files.hpp"
 

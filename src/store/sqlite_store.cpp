@@ -1,9 +1,5 @@
 #include "store/sqlite_store.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 
@@ -46,19 +42,6 @@ CREATE TABLE IF NOT EXISTS rejects(
 
 void bind_text(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_text64(s, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
-}
-
-std::string reject_detail(const RejectView& r) {
-  switch (static_cast<RejectReason>(r.reason)) {
-    case RejectReason::OpenQuote: return "a quoted field is still open at end of file";
-    case RejectReason::NulByte: return "a field holds a NUL byte";
-    case RejectReason::InvalidUtf8: return "a field is not valid UTF-8";
-    case RejectReason::FieldCount:
-      return std::to_string(r.fields) + " fields, the header has " + std::to_string(r.expected);
-    case RejectReason::EmptySku: return "the sku is empty";
-    case RejectReason::TooLong: return "the record is longer than 1,000,000,000 bytes (SQLite's value limit)";
-  }
-  return "unknown";
 }
 
 }  // namespace
@@ -143,7 +126,7 @@ SqliteStore::~SqliteStore() {
 
 void SqliteStore::add_reject(const std::string& file_name, const RejectView& r) {
   auto* s = insert_reject_->handle;
-  const auto detail = reject_detail(r);
+  const auto detail = reject_detail(static_cast<RejectReason>(r.reason), r.fields, r.expected);
   sqlite3_bind_int64(s, 1, run_id_);
   bind_text(s, 2, file_name);
   sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(r.line));
