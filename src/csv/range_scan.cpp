@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "csv/byte_tables.hpp"
+
 namespace lfp::csv {
 namespace {
 
@@ -20,13 +22,6 @@ struct PackedTable {
 };
 constexpr PackedTable kPacked{};
 
-// Bytes that end an unquoted field.
-struct UnquotedStops {
-  bool stop[256]{};
-  constexpr UnquotedStops() { stop[','] = stop['\r'] = stop['\n'] = true; }
-};
-constexpr UnquotedStops kUnquotedStops{};
-
 // One automaton over [p, end), jumping over field contents the way the parser does.
 void run_single(const unsigned char* b, std::uint64_t p, std::uint64_t end, State& state, std::uint64_t& recs) {
   unsigned s = static_cast<unsigned>(state);
@@ -37,7 +32,7 @@ void run_single(const unsigned char* b, std::uint64_t p, std::uint64_t end, Stat
       if (!q) break;
       p = static_cast<const unsigned char*>(q) - b;
     } else if (s == static_cast<unsigned>(State::Unquoted)) {
-      while (p < end && !kUnquotedStops.stop[b[p]]) ++p;
+      while (p < end && !kFieldStops.stop[b[p]]) ++p;
       if (p == end) break;
     }
     const unsigned t = kPacked.next[s][b[p++]];
@@ -79,18 +74,6 @@ void run_block(const unsigned char* b, std::uint64_t p, std::uint64_t stop, int 
     cur[h] = static_cast<State>(s);
     recs[h] += n;
   }
-}
-
-std::uint64_t count_line_ends(std::string_view file, std::uint64_t begin, std::uint64_t end) {
-  // LF, and CR not followed by LF (a CRLF counts once, at its LF, which may lie past `end`).
-  if (begin >= end) return 0;
-  const auto* b = reinterpret_cast<const unsigned char*>(file.data());
-  std::uint64_t n = 0;
-  const std::uint64_t body_end = end < file.size() ? end : end - 1;  // keeps b[p + 1] in the file
-  std::uint64_t p = begin;
-  for (; p < body_end; ++p) n += (b[p] == '\n') | ((b[p] == '\r') & (b[p + 1] != '\n'));
-  for (; p < end; ++p) n += b[p] == '\n' || b[p] == '\r';  // the file's last byte
-  return n;
 }
 
 }  // namespace

@@ -2,18 +2,9 @@
 
 #include <cstring>
 
+#include "csv/byte_tables.hpp"
+
 namespace lfp::csv {
-namespace {
-
-// Bytes that end an unquoted field (a quote there is data).
-struct DelimiterTable {
-  bool stop[256]{};
-  constexpr DelimiterTable() { stop[','] = stop['\r'] = stop['\n'] = true; }
-};
-constexpr DelimiterTable kDelims{};
-
-}  // namespace
-
 std::size_t bom_length(std::string_view file) {
   return file.size() >= 3 && file.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
 }
@@ -28,11 +19,7 @@ bool Cursor::is_line_end(std::uint64_t p) const {
   return c == '\r' && (p + 1 == file_.size() || file_[p + 1] != '\n');
 }
 
-void Cursor::count_line_ends(std::uint64_t from, std::uint64_t to) {
-  const char* b = file_.data();
-  for (std::uint64_t p = from; p < to; ++p)
-    if ((b[p] == '\n' || b[p] == '\r') && is_line_end(p)) ++lines_;
-}
+void Cursor::count_line_ends(std::uint64_t from, std::uint64_t to) { lines_ += csv::count_line_ends(file_, from, to); }
 
 void Cursor::consume_line_end() {
   if (is_line_end(pos_)) ++lines_;
@@ -43,7 +30,7 @@ void Cursor::consume_line_end() {
 std::uint64_t Cursor::find_delimiter(std::uint64_t p) const {
   const auto* b = reinterpret_cast<const unsigned char*>(file_.data());
   const std::uint64_t n = file_.size();
-  while (p < n && !kDelims.stop[b[p]]) ++p;
+  while (p < n && !kFieldStops.stop[b[p]]) ++p;
   return p;
 }
 

@@ -34,6 +34,18 @@ std::int64_t Comm::sum(std::int64_t v) const {
   return out;
 }
 
+std::uint64_t Comm::sum(std::uint64_t v) const {
+  std::uint64_t out = 0;
+  MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_);
+  return out;
+}
+
+std::uint64_t Comm::exclusive_prefix_sum(std::uint64_t v) const {
+  std::uint64_t out = 0;
+  MPI_Exscan(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_);
+  return rank_ == 0 ? 0 : out;  // MPI_Exscan leaves rank 0's result undefined
+}
+
 double Comm::max(double v) const {
   double out = 0;
   MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_);
@@ -48,6 +60,32 @@ int Comm::max(int v) const {
 
 void Comm::max_in_place(std::vector<std::int64_t>& v) const {
   MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_INT64_T, MPI_MAX, comm_);
+}
+
+}  // namespace lfp::mpi
+
+namespace lfp::mpi {
+
+void Comm::sum_in_place(std::vector<std::int64_t>& v) const {
+  MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_INT64_T, MPI_SUM, comm_);
+}
+
+std::vector<char> Comm::gather_bytes(const std::vector<char>& mine) const {
+  // Callers gather small summaries (digests, per-file counts): int counts suffice.
+  const int n = static_cast<int>(mine.size());
+  std::vector<int> counts(rank_ == 0 ? size_ : 0), displs(rank_ == 0 ? size_ : 0);
+  MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm_);
+  std::vector<char> all;
+  if (rank_ == 0) {
+    int total = 0;
+    for (int r = 0; r < size_; ++r) {
+      displs[r] = total;
+      total += counts[r];
+    }
+    all.resize(total);
+  }
+  MPI_Gatherv(mine.data(), n, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, 0, comm_);
+  return all;
 }
 
 }  // namespace lfp::mpi

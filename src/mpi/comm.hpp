@@ -52,9 +52,16 @@ class Comm {
   }
 
   std::int64_t sum(std::int64_t v) const;
+  std::uint64_t sum(std::uint64_t v) const;
+  // The sum of `v` over the ranks below this one (0 on rank 0).
+  std::uint64_t exclusive_prefix_sum(std::uint64_t v) const;
   double max(double v) const;
   int max(int v) const;
   void max_in_place(std::vector<std::int64_t>& v) const;
+  void sum_in_place(std::vector<std::int64_t>& v) const;
+
+  // Every rank's bytes, concatenated in rank order, on rank 0 (empty elsewhere).
+  std::vector<char> gather_bytes(const std::vector<char>& mine) const;
 
  private:
   void bcast_bytes(void* data, std::uint64_t bytes) const;

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "mpi/comm.hpp"
-#include "row_codec.hpp"
+#include "util/buffer.hpp"
 
 namespace lfp::mpi {
 
@@ -34,43 +34,5 @@ class StreamClient {
   std::size_t streams_;
   std::vector<std::size_t> finished_;  // streams each rank has ended
 };
-
-// Merges the sorted streams of all ranks (each sorted by `less`) and calls sink(item) in
-// order. Items are views into batch buffers: the sink must use them before returning.
-template <class Item, class Less, class Sink>
-void merge_stream(StreamClient& client, int ranks, std::size_t stream, Less less, Sink sink) {
-  struct Cursor {
-    Buffer batch;
-    const char* next = nullptr;
-    const char* end = nullptr;
-    Item item{};
-  };
-  std::vector<Cursor> cur(ranks);
-  std::vector<int> heap;  // ranks with an item, as a min-heap on their current item
-  auto greater = [&](int a, int b) { return less(cur[b].item, cur[a].item); };
-  auto advance = [&](int r) {
-    Cursor& c = cur[r];
-    if (c.next == c.end) {
-      client.fetch(r, stream, c.batch);
-      c.next = c.batch.data();
-      c.end = c.next + c.batch.size();
-      if (c.batch.empty()) return false;
-    }
-    c.next = decode(c.next, c.item);
-    return true;
-  };
-  for (int r = 0; r < ranks; ++r)
-    if (advance(r)) heap.push_back(r);
-  std::make_heap(heap.begin(), heap.end(), greater);
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), greater);
-    const int r = heap.back();
-    sink(cur[r].item);
-    if (advance(r))
-      std::push_heap(heap.begin(), heap.end(), greater);
-    else
-      heap.pop_back();
-  }
-}
 
 }  // namespace lfp::mpi

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "mpi/comm.hpp"
-#include "row_codec.hpp"
+#include "util/buffer.hpp"
 
 namespace lfp::mpi {
 

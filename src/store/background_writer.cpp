@@ -1,6 +1,6 @@
 #include "store/background_writer.hpp"
 
-namespace lfp {
+namespace lfp::store {
 
 BackgroundWriter::BackgroundWriter(std::size_t max_pending)
     : max_pending_(max_pending), thread_([this] { run(); }) {}
@@ -55,4 +55,4 @@ void BackgroundWriter::run() {
   }
 }
 
-}  // namespace lfp
+}  // namespace lfp::store

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-namespace lfp {
+namespace lfp::store {
 
 class BackgroundWriter {
  public:
@@ -37,4 +37,4 @@ class BackgroundWriter {
   std::thread thread_;
 };
 
-}  // namespace lfp
+}  // namespace lfp::store

@@ -1,24 +1,21 @@
 #pragma once
 // Inserts rows into one SQLite table many at a time: one prepared multi-row INSERT runs per
 // kRows rows, which spends far less time per row in statement setup than one INSERT each.
-#include <sqlite3.h>
-
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace lfp {
+#include "store/sqlite.hpp"
+
+namespace lfp::store {
 
 class BulkInsert {
  public:
   static constexpr int kRows = 64;
 
   // `target` is "table(col1, col2, ...)" with `columns` columns; `what` names it in errors.
-  BulkInsert(sqlite3* db, const std::string& target, int columns, std::string what);
-  BulkInsert(const BulkInsert&) = delete;
-  BulkInsert& operator=(const BulkInsert&) = delete;
+  BulkInsert(Connection& db, const std::string& target, int columns, std::string what);
 
   // Column values of the next row, in order: text or integer.
   void text(std::string_view v);
@@ -33,14 +30,9 @@ class BulkInsert {
     std::int64_t integer;
     std::size_t begin, size;  // text bytes in arena_
   };
-  void run(sqlite3_stmt* stmt, std::size_t first_row, std::size_t rows);
+  void run(Statement& stmt, std::size_t first_row, std::size_t rows);
 
-  struct Finalize {
-    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-  };
-  using Statement = std::unique_ptr<sqlite3_stmt, Finalize>;
-
-  sqlite3* db_;
+  Connection& db_;
   int columns_;
   std::string what_;
   Statement many_, one_;
@@ -48,4 +40,4 @@ class BulkInsert {
   std::vector<Value> values_;
 };
 
-}  // namespace lfp
+}  // namespace lfp::store

@@ -1,76 +1,60 @@
 #include "store/h5_snapshot.hpp"
 
-#include "error.hpp"
-#include "temp_files.hpp"
+#include "store/sqlite.hpp"
 
-namespace lfp {
+#include "store/h5_handles.hpp"
+#include "util/error.hpp"
+
+namespace lfp::store {
 namespace {
 
-constexpr hsize_t kChunk = 16384;   // elements per HDF5 chunk
+constexpr hsize_t kChunk = 16384;      // elements per HDF5 chunk
 constexpr std::size_t kBatch = 65536;  // elements buffered before each write
 
-// Owns one HDF5 identifier and closes it with the matching H5?close.
-class Handle {
- public:
-  Handle() = default;
-  Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
-    if (id < 0) throw Error(kExitOutput, "HDF5: cannot " + what);
-  }
-  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
-  Handle& operator=(Handle&& o) noexcept {
-    std::swap(id_, o.id_);
-    std::swap(close_, o.close_);
-    return *this;
-  }
-  ~Handle() {
-    if (id_ >= 0) close_(id_);
-  }
-  hid_t get() const { return id_; }
-
- private:
-  hid_t id_ = -1;
-  herr_t (*close_)(hid_t) = nullptr;
-};
-
-void check(herr_t rc, const std::string& what) {
-  if (rc < 0) throw Error(kExitOutput, "HDF5: cannot " + what);
-}
-
-Handle utf8_string_type() {
-  Handle t(H5Tcopy(H5T_C_S1), H5Tclose, "create string type");
-  check(H5Tset_size(t.get(), H5T_VARIABLE), "set string size");
-  check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "set string charset");
-  return t;
-}
-
 // A 1-D extendible chunked dataset that grows by appended batches.
-Handle create_growing(hid_t parent, const char* name, hid_t type) {
+h5::Dataset create_growing(hid_t parent, const char* name, hid_t type, const std::string& path) {
   const hsize_t zero = 0, unlimited = H5S_UNLIMITED;
-  Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose, "create dataspace");
-  Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
-  check(H5Pset_chunk(props.get(), 1, &kChunk), "set chunking");
-  return Handle(H5Dcreate2(parent, name, type, space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT), H5Dclose,
-                std::string("create dataset ") + name);
+  auto space = h5::checked<h5::Space>(H5Screate_simple(1, &zero, &unlimited), path, "create dataspace");
+  auto props = h5::checked<h5::Props>(H5Pcreate(H5P_DATASET_CREATE), path, "create dataset properties");
+  h5::check(H5Pset_chunk(props.get(), 1, &kChunk), path, "set chunking");
+  return h5::checked<h5::Dataset>(H5Dcreate2(parent, name, type, space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
+                                  path, std::string("create dataset ") + name);
 }
 
-void append(hid_t dataset, hid_t type, hsize_t& size, const void* data, hsize_t n, const char* name) {
+void append(hid_t dataset, hid_t type, hsize_t& size, const void* data, hsize_t n, const char* name,
+            const std::string& path) {
   if (n == 0) return;
   const hsize_t grown = size + n;
-  check(H5Dset_extent(dataset, &grown), std::string("extend ") + name);
-  Handle file_space(H5Dget_space(dataset), H5Sclose, "get dataspace");
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &size, nullptr, &n, nullptr), "select");
-  Handle mem_space(H5Screate_simple(1, &n, nullptr), H5Sclose, "create memory dataspace");
-  check(H5Dwrite(dataset, type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), std::string("write ") + name);
+  h5::check(H5Dset_extent(dataset, &grown), path, std::string("extend ") + name);
+  auto file_space = h5::checked<h5::Space>(H5Dget_space(dataset), path, "get dataspace");
+  h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &size, nullptr, &n, nullptr), path, "select");
+  auto mem_space = h5::checked<h5::Space>(H5Screate_simple(1, &n, nullptr), path, "create memory dataspace");
+  h5::check(H5Dwrite(dataset, type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), path,
+            std::string("write ") + name);
   size = grown;
+}
+
+void string_attribute(hid_t file, const char* name, const std::vector<const char*>& values, bool scalar,
+                      const std::string& path) {
+  auto type = h5::utf8_string_type(path);
+  const hsize_t n = values.size();
+  // An empty list is a null dataspace (HDF5 has no zero-length simple attribute).
+  auto space = scalar   ? h5::checked<h5::Space>(H5Screate(H5S_SCALAR), path, "create scalar")
+               : n == 0 ? h5::checked<h5::Space>(H5Screate(H5S_NULL), path, "create empty dataspace")
+                        : h5::checked<h5::Space>(H5Screate_simple(1, &n, nullptr), path, "create dataspace");
+  auto attr = h5::checked<h5::Attribute>(H5Acreate2(file, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                                         path, std::string("create attribute ") + name);
+  if (scalar || n > 0)
+    h5::check(H5Awrite(attr.get(), type.get(), values.data()), path, std::string("write attribute ") + name);
 }
 
 }  // namespace
 
 class H5Snapshot::StringColumn {
  public:
-  StringColumn(hid_t parent, const char* name, BackgroundWriter& writer)
-      : name_(name), writer_(writer), type_(utf8_string_type()) {
-    dataset_ = create_growing(parent, name, type_.get());
+  StringColumn(hid_t parent, const char* name, BackgroundWriter& writer, const std::string& path)
+      : name_(name), path_(path), writer_(writer), type_(h5::utf8_string_type(path)) {
+    dataset_ = create_growing(parent, name, type_.get(), path);
   }
   void add(std::string_view v) {
     offsets_.push_back(bytes_.size());
@@ -86,14 +70,16 @@ class H5Snapshot::StringColumn {
     writer_.post([this, bytes, offsets] {
       std::vector<const char*> ptrs(offsets->size());
       for (std::size_t i = 0; i < offsets->size(); ++i) ptrs[i] = bytes->data() + (*offsets)[i];
-      append(dataset_.get(), type_.get(), size_, ptrs.data(), ptrs.size(), name_);
+      append(dataset_.get(), type_.get(), size_, ptrs.data(), ptrs.size(), name_, path_);
     });
   }
 
  private:
   const char* name_;
+  const std::string& path_;
   BackgroundWriter& writer_;
-  Handle type_, dataset_;
+  h5::Type type_;
+  h5::Dataset dataset_;
   hsize_t size_ = 0;  // touched by the writer thread only
   std::string bytes_;
   std::vector<std::size_t> offsets_;
@@ -101,8 +87,9 @@ class H5Snapshot::StringColumn {
 
 class H5Snapshot::IntColumn {
  public:
-  IntColumn(hid_t parent, const char* name, BackgroundWriter& writer) : name_(name), writer_(writer) {
-    dataset_ = create_growing(parent, name, H5T_STD_I64LE);
+  IntColumn(hid_t parent, const char* name, BackgroundWriter& writer, const std::string& path)
+      : name_(name), path_(path), writer_(writer) {
+    dataset_ = create_growing(parent, name, H5T_STD_I64LE, path);
   }
   void add(std::int64_t v) {
     values_.push_back(v);
@@ -112,21 +99,18 @@ class H5Snapshot::IntColumn {
     auto values = std::make_shared<std::vector<std::int64_t>>(std::move(values_));
     values_.clear();
     writer_.post([this, values] {
-      append(dataset_.get(), H5T_NATIVE_INT64, size_, values->data(), values->size(), name_);
+      append(dataset_.get(), H5T_NATIVE_INT64, size_, values->data(), values->size(), name_, path_);
     });
   }
 
  private:
   const char* name_;
+  const std::string& path_;
   BackgroundWriter& writer_;
-  Handle dataset_;
+  h5::Dataset dataset_;
   hsize_t size_ = 0;
   std::vector<std::int64_t> values_;
 };
-
-H5Snapshot::FileId::~FileId() {
-  if (id >= 0) H5Fclose(id);
-}
 
 H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)), temp_(path_) {
   // No HDF5 clean-up at process exit: after a failed write it could touch a broken file.
@@ -134,24 +118,25 @@ H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)), temp_(path_) 
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // our messages say what failed
   // Dense attribute storage: the list of source files may hold thousands of names, more
   // than the 64 KiB an object header can hold.
-  Handle create(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create file properties");
-  check(H5Pset_attr_phase_change(create.get(), 0, 0), "set dense attributes");
-  Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties");
-  check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), "set format version");
-  file_.id = H5Fcreate(temp_.path().c_str(), H5F_ACC_TRUNC, create.get(), access.get());
-  if (file_.id < 0) throw Error(kExitOutput, "snapshot " + path_ + ": cannot create " + temp_.path());
-  Handle products(H5Gcreate2(file_.id, "products", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
-                  "create group /products");
-  Handle counts(H5Gcreate2(file_.id, "product_counts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
-                "create group /product_counts");
+  auto create = h5::checked<h5::Props>(H5Pcreate(H5P_FILE_CREATE), path_, "create file properties");
+  h5::check(H5Pset_attr_phase_change(create.get(), 0, 0), path_, "set dense attributes");
+  auto access = h5::checked<h5::Props>(H5Pcreate(H5P_FILE_ACCESS), path_, "create file access properties");
+  h5::check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), path_, "set format version");
+  file_ = h5::checked<h5::File>(H5Fcreate(temp_.path().c_str(), H5F_ACC_TRUNC, create.get(), access.get()), path_,
+                                "create " + temp_.path());
+  auto products = h5::checked<h5::Group>(H5Gcreate2(file_.get(), "products", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                         path_, "create group /products");
+  auto counts = h5::checked<h5::Group>(
+      H5Gcreate2(file_.get(), "product_counts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
+      "create group /product_counts");
   writer_ = std::make_unique<BackgroundWriter>();
   // HDF5 keeps error-printing settings per thread: silence the writer thread as well.
   writer_->post([] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
-  sku_ = std::make_unique<StringColumn>(products.get(), "sku", *writer_);
-  name_ = std::make_unique<StringColumn>(products.get(), "name", *writer_);
-  description_ = std::make_unique<StringColumn>(products.get(), "description", *writer_);
-  count_name_ = std::make_unique<StringColumn>(counts.get(), "name", *writer_);
-  count_ = std::make_unique<IntColumn>(counts.get(), "products", *writer_);
+  sku_ = std::make_unique<StringColumn>(products.get(), "sku", *writer_, path_);
+  name_ = std::make_unique<StringColumn>(products.get(), "name", *writer_, path_);
+  description_ = std::make_unique<StringColumn>(products.get(), "description", *writer_, path_);
+  count_name_ = std::make_unique<StringColumn>(counts.get(), "name", *writer_, path_);
+  count_ = std::make_unique<IntColumn>(counts.get(), "products", *writer_, path_);
 }
 
 H5Snapshot::~H5Snapshot() = default;
@@ -167,33 +152,19 @@ void H5Snapshot::add_count(std::string_view name, std::int64_t products) {
   count_->add(products);
 }
 
-void H5Snapshot::describe(const std::string& created_at, const std::vector<std::string>& files,
-                          std::int64_t run_id) {
+void H5Snapshot::describe(const SnapshotInfo& info) {
   writer_->drain();  // from here on this thread calls HDF5 directly
-  auto type = utf8_string_type();
-  auto string_attr = [&](const char* name, const std::vector<const char*>& values) {
-    const hsize_t n = values.size();
-    Handle space = values.size() == 1 ? Handle(H5Screate(H5S_SCALAR), H5Sclose, "create scalar")
-                                      : Handle(H5Screate_simple(1, &n, nullptr), H5Sclose, "create dataspace");
-    Handle attr(H5Acreate2(file_.id, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                std::string("create attribute ") + name);
-    check(H5Awrite(attr.get(), type.get(), values.data()), std::string("write attribute ") + name);
-  };
-  string_attr("created_at", {created_at.c_str()});
+  string_attribute(file_.get(), "created_at", {info.created_at.c_str()}, true, path_);
   std::vector<const char*> names;
-  for (const auto& f : files) names.push_back(f.c_str());
-  {
-    const hsize_t n = names.size();
-    Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, "create dataspace");
-    Handle attr(H5Acreate2(file_.id, "source_files", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                "create attribute source_files");
-    check(H5Awrite(attr.get(), type.get(), names.data()), "write attribute source_files");
-  }
-  Handle scalar(H5Screate(H5S_SCALAR), H5Sclose, "create scalar");
-  Handle attr(H5Acreate2(file_.id, "run_id", H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-              "create attribute run_id");
-  check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &run_id), "write attribute run_id");
-  string_attr("generator", {"lfp_mpi ingest"});
+  for (const auto& f : info.files) names.push_back(f.c_str());
+  string_attribute(file_.get(), "source_files", names, false, path_);
+  string_attribute(file_.get(), "state", {info.state.c_str()}, true, path_);
+  string_attribute(file_.get(), "generator", {info.generator.c_str()}, true, path_);
+  auto scalar = h5::checked<h5::Space>(H5Screate(H5S_SCALAR), path_, "create scalar");
+  auto attr = h5::checked<h5::Attribute>(
+      H5Acreate2(file_.get(), "run_id", H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT), path_,
+      "create attribute run_id");
+  h5::check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &info.run_id), path_, "write attribute run_id");
 }
 
 void H5Snapshot::finish() {
@@ -209,11 +180,38 @@ void H5Snapshot::finish() {
   description_.reset();
   count_name_.reset();
   count_.reset();
-  const hid_t id = file_.id;
-  file_.id = -1;
-  check(H5Fclose(id), "write and close " + temp_.path());
+  h5::check(H5Fclose(file_.release()), path_, "write and close " + temp_.path());
 }
 
 void H5Snapshot::publish() { temp_.publish(/*replace=*/true); }
 
-}  // namespace lfp
+}  // namespace lfp::store
+
+#include "store/products.hpp"
+#include "store/schema.hpp"
+#include "store/sources.hpp"
+
+namespace lfp::store {
+
+void export_snapshot(Connection& db, const std::string& path, SnapshotInfo info) {
+  db.exec("BEGIN");  // one consistent read of products, counts and state
+  try {
+    info.state = state_token(db);
+    info.run_id = db.integer("SELECT coalesce(max(id), 0) FROM runs");
+    // The files the data came from: every file in the sources ledger.
+    info.files.clear();
+    for (const auto& [path, entry] : read_ledger(db)) info.files.push_back(path);
+    H5Snapshot snapshot(path);
+    for_each_product(db, [&](auto sku, auto name, auto desc) { snapshot.add_product(sku, name, desc); });
+    for_each_count(db, [&](auto name, auto n) { snapshot.add_count(name, n); });
+    snapshot.describe(info);
+    snapshot.finish();
+    snapshot.publish();
+  } catch (...) {
+    sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  db.exec("COMMIT");
+}
+
+}  // namespace lfp::store

@@ -12,9 +12,20 @@
 #include <vector>
 
 #include "store/background_writer.hpp"
-#include "temp_files.hpp"
+#include "store/h5_handles.hpp"
+#include "util/temp_files.hpp"
 
-namespace lfp {
+namespace lfp::store {
+
+// What the root attributes record: when, from which files, and which database state (run
+// id and state token) the snapshot mirrors.
+struct SnapshotInfo {
+  std::string created_at;
+  std::vector<std::string> files;
+  std::int64_t run_id = 0;
+  std::string state;
+  std::string generator = "lfp_mpi ingest";
+};
 
 class H5Snapshot {
  public:
@@ -25,8 +36,8 @@ class H5Snapshot {
 
   void add_product(std::string_view sku, std::string_view name, std::string_view description);
   void add_count(std::string_view name, std::int64_t products);
-  // Root attributes: when it was made and from which files (command-line order).
-  void describe(const std::string& created_at, const std::vector<std::string>& files, std::int64_t run_id);
+  // Root attributes (see SnapshotInfo).
+  void describe(const SnapshotInfo& info);
   // Writes everything still buffered and closes the file: after this only publish() is
   // left, which cannot fail for want of space, so it can follow the database commit.
   void finish();
@@ -36,18 +47,24 @@ class H5Snapshot {
  private:
   class StringColumn;
   class IntColumn;
-  struct FileId {
-    hid_t id = -1;
-    ~FileId();
-  };
   // Destroyed bottom-up: the writer drains before the columns close their datasets, the
   // columns before the file, the file before its temporary name is removed.
   std::string path_;
   TempFile temp_;
-  FileId file_;
+  h5::File file_;
   std::unique_ptr<StringColumn> sku_, name_, description_, count_name_;
   std::unique_ptr<IntColumn> count_;
   std::unique_ptr<BackgroundWriter> writer_;
 };
 
-}  // namespace lfp
+}  // namespace lfp::store
+
+namespace lfp::store {
+
+class Connection;
+// Writes the snapshot of the database `db` to `path` (temporary file, then renamed), reading
+// products and counts in one read transaction so they mirror one state. `info.state` and
+// `info.run_id` are filled from the database.
+void export_snapshot(Connection& db, const std::string& path, SnapshotInfo info);
+
+}  // namespace lfp::store

@@ -23,7 +23,7 @@ def pytest_addoption(parser):
     g = parser.getgroup("lfp_mpi")
     g.addoption("--lfp", default=str(REPO / "build" / "lfp_mpi"), help="lfp_mpi binary to test")
     g.addoption("--ranks", type=int, default=1, help="MPI ranks for every run (mpirun -n)")
-    g.addoption("--shared-data", default=str(REPO.parent / "shared" / "data"),
+    g.addoption("--shared-data", default=str(REPO / "tests" / "data"),
                 help="directory holding products-head-2000.csv")
 
 

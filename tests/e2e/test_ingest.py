@@ -369,12 +369,18 @@ def test_reingest_changes_nothing(lfp, ranks, sample_csv, tmp_path):
     db_path = tmp_path / "twice.db"
     lfp.ingest(sample_csv, db=db_path)
     first = read_db(db_path)
-    lfp.ingest(sample_csv, db=db_path)
+    # Unchanged since its last ingest: skipped, no run recorded.
+    p = lfp.ingest(sample_csv, db=db_path, quiet=False)
+    assert "up to date" in p.stdout_text, p.stdout_text
+    assert read_db(db_path).runs == first.runs
+    # --force reads it again: every product is counted as unchanged.
+    lfp.ingest(sample_csv, "--force", db=db_path)
     second = read_db(db_path)
     assert_same(second.products, first.products, "products after re-ingest")
     assert_same(second.counts, first.counts, "product_counts after re-ingest")
     assert [r["id"] for r in second.runs] == [first.runs[0]["id"], first.runs[0]["id"] + 1]
     check_run(second.runs[1], ranks, expected([sample_csv.read_bytes()]))
+    assert (second.runs[1]["inserted"], second.runs[1]["updated"], second.runs[1]["unchanged"]) == (0, 0, 1998)
     check_h5(tmp_path / "twice.h5", db_path, [sample_csv])
 
     # The same file twice on one command line: the same products as once.
@@ -443,8 +449,8 @@ def test_update_upserts(lfp, ranks, tmp_path):
     check_run(db.runs[-1], ranks, exp)
     check_h5(tmp_path / "up.h5", db_path, [upd_path])
 
-    # The base file again: its rows are newer than the database's now.
-    lfp.ingest(base_path, db=db_path)
+    # The base file again (unchanged, so only with --force): its rows are newer now.
+    lfp.ingest(base_path, "--force", db=db_path)
     exp = expected([base], existing=db.products)
     db = read_db(db_path)
     check_tables(db, exp)

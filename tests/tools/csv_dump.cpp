@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "csv/range_scan.hpp"
-#include "partition.hpp"
+#include "ingest/plan.hpp"
 
 namespace {
 

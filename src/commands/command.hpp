@@ -1,0 +1,26 @@
+#pragma once
+// How a subcommand plugs into main: it adds itself (options and help) to the CLI11 app and
+// returns what runs it once parsed. Every rank parses the same argv, so all pick the same.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "mpi/comm.hpp"
+
+namespace lfp {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int(const mpi::Comm&)> run;
+};
+
+Command add_ingest(CLI::App& app, const std::string& command_line);
+Command add_generate(CLI::App& app);
+Command add_update(CLI::App& app);
+Command add_delete(CLI::App& app);
+Command add_query(CLI::App& app);
+Command add_verify(CLI::App& app);
+Command add_snapshot(CLI::App& app);
+
+}  // namespace lfp

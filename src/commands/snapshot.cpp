@@ -1,0 +1,70 @@
+#include "commands/snapshot.hpp"
+
+#include <filesystem>
+#include <memory>
+
+#include "commands/command.hpp"
+#include "commands/on_root.hpp"
+#include "ingest/options.hpp"
+#include "store/h5_snapshot.hpp"
+#include "store/schema.hpp"
+#include "util/log.hpp"
+
+namespace lfp {
+namespace {
+
+struct SnapshotOptions {
+  std::string db = "products.db", h5;
+  bool quiet = false;
+};
+
+void export_from(const std::string& db_path, const std::string& h5, const char* generator) {
+  auto db = store::open_existing(db_path, store::Connection::Mode::ReadOnly);
+  store::SnapshotInfo info;
+  info.generator = generator;
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  info.created_at = buf;
+  store::export_snapshot(db, h5, info);
+}
+
+}  // namespace
+
+void refresh_snapshot_after_edit(const std::string& db, const std::string& h5_option, bool no_h5, bool quiet) {
+  const std::string h5 = h5_option.empty() ? default_h5_path(db) : h5_option;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(h5, ec);
+  if (no_h5) {
+    if (exists)
+      log::warning("the snapshot " + h5 + " no longer mirrors the database (--no-h5): 'lfp_mpi snapshot --db " + db +
+                   "' refreshes it");
+    return;
+  }
+  if (!exists && h5_option.empty()) return;  // no snapshot to keep current
+  export_from(db, h5, "lfp_mpi snapshot");
+  if (!quiet) log::info("refreshed the snapshot " + h5);
+}
+
+Command add_snapshot(CLI::App& app) {
+  auto opt = std::make_shared<SnapshotOptions>();
+  auto* sub = app.add_subcommand("snapshot", "Write the HDF5 snapshot of the database again");
+  sub->add_option("--db", opt->db, "database to export")->capture_default_str();
+  sub->add_option("--h5", opt->h5, "snapshot path (default: the database path with .h5)");
+  sub->add_flag("-q,--quiet", opt->quiet, "print errors only");
+  return {sub, [opt](const mpi::Comm& comm) {
+            return on_root(comm, [&] {
+              const std::string h5 = opt->h5.empty() ? default_h5_path(opt->db) : opt->h5;
+              std::error_code ec;
+              if (std::filesystem::weakly_canonical(h5, ec) == std::filesystem::weakly_canonical(opt->db, ec))
+                throw Error(kExitUsage, "the snapshot path " + h5 + " is the database path");
+              export_from(opt->db, h5, "lfp_mpi snapshot");
+              if (!opt->quiet) log::info("wrote " + h5 + " from " + opt->db);
+              return kExitOk;
+            });
+          }};
+}
+
+}  // namespace lfp

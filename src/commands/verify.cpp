@@ -1,0 +1,182 @@
+// `lfp_mpi verify`: the database is sound (PRAGMA integrity_check), product_counts equals the
+// GROUP BY of products, and the snapshot mirrors the database (state and every value).
+// Exit 0 when all hold, 6 when a check fails, 5 when something cannot be opened.
+#include <filesystem>
+#include <memory>
+
+#include "commands/command.hpp"
+#include "commands/on_root.hpp"
+#include "ingest/options.hpp"
+#include "store/h5_reader.hpp"
+#include "store/schema.hpp"
+#include "util/log.hpp"
+
+namespace lfp {
+namespace {
+
+constexpr std::uint64_t kChunk = 65536;  // snapshot elements compared per read
+constexpr int kShown = 5;                // differences named per check
+
+struct VerifyOptions {
+  std::string db = "products.db", h5;
+  bool no_h5 = false, quiet = false;
+};
+
+class Checks {
+ public:
+  explicit Checks(bool quiet) : quiet_(quiet) {}
+  void pass(const std::string& what) {
+    if (!quiet_) log::info("ok: " + what);
+  }
+  void fail(const std::string& what) {
+    ++failures_;
+    log::note("FAILED: " + what);
+  }
+  int failures() const { return failures_; }
+
+ private:
+  bool quiet_;
+  int failures_ = 0;
+};
+
+void check_integrity(store::Connection& db, Checks& checks) {
+  auto s = db.prepare("PRAGMA integrity_check");
+  std::string problems;
+  int n = 0;
+  while (s.step())
+    if (s.text(0) != "ok" && n++ < kShown) problems += std::string(problems.empty() ? "" : "; ") + std::string(s.text(0));
+  if (n == 0)
+    checks.pass("integrity_check");
+  else
+    checks.fail("integrity_check: " + problems);
+}
+
+void check_counts(store::Connection& db, Checks& checks) {
+  // Both directions: names whose stored count differs (or is missing), and stored names
+  // that no product has.
+  auto s = db.prepare(
+      "SELECT g.name, g.n, c.products FROM (SELECT name, count(*) AS n FROM products GROUP BY name) g "
+      "LEFT JOIN product_counts c ON c.name = g.name WHERE c.products IS NOT g.n "
+      "UNION ALL SELECT c.name, 0, c.products FROM product_counts c "
+      "WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.name = c.name)");
+  std::string shown;
+  int n = 0;
+  while (s.step()) {
+    if (n++ < kShown)
+      shown += log::format("%s'%s': %lld products, product_counts says %s", shown.empty() ? "" : "; ",
+                           std::string(s.text(0)).c_str(), static_cast<long long>(s.integer(1)),
+                           s.is_null(2) ? "nothing" : std::to_string(s.integer(2)).c_str());
+  }
+  if (n == 0)
+    checks.pass("product_counts equals SELECT name, count(*) FROM products GROUP BY name");
+  else
+    checks.fail(std::to_string(n) + " names with a wrong count in product_counts, e.g. " + shown);
+}
+
+// Compares one snapshot column with a query's column, chunk by chunk.
+template <class Get>
+std::uint64_t compare_column(store::H5Reader& h5, const char* dataset, std::uint64_t rows, store::Connection& db,
+                             const std::string& sql, Get get, std::string& first) {
+  auto s = db.prepare(sql);
+  std::uint64_t differ = 0, i = 0;
+  while (i < rows) {
+    const std::uint64_t n = std::min(kChunk, rows - i);
+    const auto values = get(h5, dataset, i, n);
+    for (std::uint64_t k = 0; k < n; ++k) {
+      if (!s.step()) return differ + (rows - i - k);
+      if (!(values[k] == s.text(0))) {
+        if (differ++ == 0) first = std::string(dataset) + "[" + std::to_string(i + k) + "]";
+      }
+    }
+    i += n;
+  }
+  return differ;
+}
+
+void check_snapshot(store::Connection& db, const std::string& path, Checks& checks) {
+  store::H5Reader h5(path);
+  const std::string state = h5.string_attribute("state"), now = store::state_token(db);
+  if (state != now)
+    checks.fail("snapshot " + path + " is stale: it mirrors database state " + (state.empty() ? "(none)" : state) +
+                " (run " + std::to_string(h5.int_attribute("run_id")) + "), the database is at " + now +
+                "; 'lfp_mpi snapshot' refreshes it");
+  else
+    checks.pass("snapshot " + path + " records the database's current state");
+  for (const char* d : {"/products/sku", "/products/name", "/products/description", "/product_counts/name",
+                        "/product_counts/products"})
+    if (!h5.has(d)) {
+      checks.fail("snapshot " + path + ": no dataset " + d);
+      return;
+    }
+  const auto products = static_cast<std::uint64_t>(db.integer("SELECT count(*) FROM products"));
+  const auto names = static_cast<std::uint64_t>(db.integer("SELECT count(*) FROM product_counts"));
+  const std::uint64_t n_sku = h5.length("/products/sku");
+  if (n_sku != products || h5.length("/products/name") != products || h5.length("/products/description") != products ||
+      h5.length("/product_counts/name") != names || h5.length("/product_counts/products") != names) {
+    checks.fail("snapshot " + path + " holds " + std::to_string(n_sku) + " products and " +
+                std::to_string(h5.length("/product_counts/name")) + " names, the database " + std::to_string(products) +
+                " and " + std::to_string(names));
+    return;
+  }
+  auto strings = [](store::H5Reader& r, const char* d, std::uint64_t i, std::uint64_t n) { return r.strings(d, i, n); };
+  auto numbers = [](store::H5Reader& r, const char* d, std::uint64_t i, std::uint64_t n) {
+    std::vector<std::string> out;
+    for (auto v : r.integers(d, i, n)) out.push_back(std::to_string(v));
+    return out;
+  };
+  std::string first;
+  std::uint64_t differ = 0;
+  differ += compare_column(h5, "/products/sku", products, db, "SELECT sku FROM products ORDER BY sku", strings, first);
+  differ += compare_column(h5, "/products/name", products, db, "SELECT name FROM products ORDER BY sku", strings, first);
+  differ += compare_column(h5, "/products/description", products, db,
+                           "SELECT description FROM products ORDER BY sku", strings, first);
+  differ += compare_column(h5, "/product_counts/name", names, db, "SELECT name FROM product_counts ORDER BY name",
+                           strings, first);
+  differ += compare_column(h5, "/product_counts/products", names, db,
+                           "SELECT CAST(products AS TEXT) FROM product_counts ORDER BY name", numbers, first);
+  if (differ == 0)
+    checks.pass("every snapshot value equals the database (" + std::to_string(products) + " products, " +
+                std::to_string(names) + " names)");
+  else
+    checks.fail("snapshot " + path + ": " + std::to_string(differ) + " values differ from the database, first at " +
+                first);
+}
+
+int verify(const VerifyOptions& opt) {
+  auto db = store::open_existing(opt.db, store::Connection::Mode::ReadOnly);
+  db.exec("BEGIN");  // one consistent state for every check
+  Checks checks(opt.quiet);
+  check_integrity(db, checks);
+  check_counts(db, checks);
+  if (!opt.no_h5) {
+    const std::string h5 = opt.h5.empty() ? default_h5_path(opt.db) : opt.h5;
+    std::error_code ec;
+    if (opt.h5.empty() && !std::filesystem::exists(h5, ec)) {
+      if (!opt.quiet) log::info("no snapshot at " + h5 + ": not checked");
+    } else {
+      check_snapshot(db, h5, checks);
+    }
+  }
+  db.exec("COMMIT");
+  if (checks.failures() > 0) {
+    log::error(0, opt.db + ": " + std::to_string(checks.failures()) + " check" + (checks.failures() == 1 ? "" : "s") +
+                      " failed");
+    return kExitVerify;
+  }
+  if (!opt.quiet) log::info(opt.db + ": all checks passed");
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_verify(CLI::App& app) {
+  auto opt = std::make_shared<VerifyOptions>();
+  auto* sub = app.add_subcommand("verify", "Check the database, its counts and the snapshot agree (exit 6 if not)");
+  sub->add_option("--db", opt->db, "database to check")->capture_default_str();
+  auto* h5 = sub->add_option("--h5", opt->h5, "snapshot to check (default: the database path with .h5, if present)");
+  sub->add_flag("--no-h5", opt->no_h5, "do not check a snapshot")->excludes(h5);
+  sub->add_flag("-q,--quiet", opt->quiet, "print failures only");
+  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return verify(*opt); }); }};
+}
+
+}  // namespace lfp

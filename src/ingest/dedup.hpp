@@ -1,0 +1,13 @@
+#pragma once
+// Resolving updates: of all rows with the same sku, the one with the greatest order key
+// (the last record in command-line and file order) survives.
+#include <vector>
+
+#include "ingest/row_codec.hpp"
+
+namespace lfp {
+
+// Survivors sorted by sku (byte order, as SQLite's BINARY collation sorts TEXT).
+std::vector<RowView> latest_by_sku(std::vector<RowView> rows);
+
+}  // namespace lfp

@@ -1,0 +1,66 @@
+#include "ingest/inputs.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "ingest/order_key.hpp"
+#include "util/error.hpp"
+
+namespace lfp {
+
+std::string default_h5_path(const std::string& db) {
+  std::filesystem::path p(db);
+  p.replace_extension(".h5");
+  return p.string();
+}
+
+std::string snapshot_path(const IngestOptions& opt) { return opt.h5.empty() ? default_h5_path(opt.db) : opt.h5; }
+
+std::vector<InputFile> stat_inputs(const std::vector<std::string>& files) {
+  if (files.size() > kMaxFiles) throw Error(kExitInput, "too many input files (at most 65536)");
+  std::vector<InputFile> out;
+  for (const auto& f : files) {
+    struct stat st {};
+    if (::stat(f.c_str(), &st) != 0) throw Error(kExitInput, f + ": cannot open: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw Error(kExitInput, f + ": not a regular file");
+    if (static_cast<std::uint64_t>(st.st_size) >= kMaxFileBytes) throw Error(kExitInput, f + ": larger than 256 TiB");
+    std::error_code ec;
+    auto abs = std::filesystem::canonical(f, ec);
+    if (ec) throw Error(kExitInput, f + ": " + ec.message());
+    out.push_back({f, abs.string(), static_cast<std::uint64_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec});
+  }
+  return out;
+}
+
+void check_output_paths(const IngestOptions& opt) {
+  namespace fs = std::filesystem;
+  auto same = [](const std::string& a, const std::string& b) {
+    std::error_code e1, e2;
+    const auto ca = fs::weakly_canonical(a, e1), cb = fs::weakly_canonical(b, e2);
+    return !e1 && !e2 && ca == cb;
+  };
+  const std::string h5 = snapshot_path(opt);
+  if (!opt.no_h5 && same(h5, opt.db))
+    throw Error(kExitUsage, "the snapshot path " + h5 + " is the database path: choose another with --h5, or --no-h5");
+  for (const auto& f : opt.files) {
+    if (same(f, opt.db)) throw Error(kExitUsage, "the database path " + opt.db + " is also an input file");
+    if (!opt.no_h5 && same(f, h5)) throw Error(kExitUsage, "the snapshot path " + h5 + " is also an input file");
+  }
+}
+
+MappedInputs::MappedInputs(const std::vector<std::string>& paths, const std::vector<std::uint64_t>& sizes,
+                           const std::vector<Segment>& segments)
+    : maps_(paths.size()) {
+  for (const auto& s : segments) {
+    if (maps_[s.file]) continue;
+    maps_[s.file].emplace(paths[s.file]);
+    if (maps_[s.file]->bytes().size() != sizes[s.file])
+      throw Error(kExitInput, paths[s.file] + ": file changed size while the job was reading it");
+  }
+}
+
+}  // namespace lfp

@@ -1,0 +1,17 @@
+#pragma once
+// Products per name: local counts over a rank's surviving rows, and the sum of partial
+// counts that different ranks report for the same name.
+#include <span>
+#include <vector>
+
+#include "ingest/row_codec.hpp"
+
+namespace lfp {
+
+// One entry per distinct name, in no particular order.
+std::vector<NameCount> count_names(std::span<const RowView> rows);
+
+// Sums entries with equal names; result sorted by name.
+std::vector<NameCount> sum_counts(std::vector<NameCount> partials);
+
+}  // namespace lfp

@@ -1,0 +1,26 @@
+#pragma once
+// What `lfp_mpi ingest` is asked to do (the command line, parsed).
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace lfp {
+
+struct IngestOptions {
+  std::vector<std::string> files;
+  std::string db = "products.db";
+  std::string h5;  // empty: the database path with its extension replaced by .h5
+  bool no_h5 = false;
+  bool force = false;  // read files even when the ledger says they are unchanged
+  std::size_t batch_bytes = std::size_t{4} << 20;             // gather batch per rank
+  std::size_t exchange_round_bytes = std::size_t{256} << 20;  // shuffle round per rank
+  bool quiet = false;
+  std::string command;  // the command line, for the runs table
+};
+
+// The database path with its extension replaced by .h5.
+std::string default_h5_path(const std::string& db);
+// --h5, or the default beside the database.
+std::string snapshot_path(const IngestOptions& options);
+
+}  // namespace lfp

@@ -1,0 +1,45 @@
+#include "ingest/parse.hpp"
+
+#include "csv/range_scan.hpp"
+#include "ingest/order_key.hpp"
+#include "ingest/reject.hpp"
+#include "ingest/row_codec.hpp"
+#include "util/hash.hpp"
+
+namespace lfp {
+
+ParsedRange parse_range(const std::vector<Segment>& segments, const std::function<std::string_view(std::uint32_t)>& bytes,
+                        const std::function<csv::RangeStart(std::size_t)>& start_of,
+                        const std::vector<csv::ColumnMap>& columns, int ranks, std::uint64_t range_bytes) {
+  ParsedRange out;
+  out.outgoing.resize(ranks);
+  out.records.assign(columns.size(), 0);
+  out.rejected.assign(columns.size(), 0);
+  // Rows encode to about the size of their CSV bytes, spread evenly by the sku hash:
+  // reserving that up front avoids regrowing (and recopying) the buffers.
+  for (auto& b : out.outgoing) b.reserve(range_bytes / ranks + range_bytes / ranks / 8 + 4096);
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const auto& s = segments[i];
+    const auto file = bytes(s.file);
+    const auto& cols = columns[s.file];
+    auto& records = out.records[s.file];
+    auto& rejected = out.rejected[s.file];
+    csv::for_each_owned_record(file, s.begin, s.end, start_of(i), [&](std::uint64_t index, const csv::Record& r) {
+      if (index == 0) return;  // the header
+      ++records;
+      const std::uint64_t key = order_key(s.file, r.offset);
+      if (const auto why = check_record(r, cols)) {
+        ++rejected;
+        encode(out.rejects, RejectView{key, r.line, static_cast<std::uint8_t>(*why),
+                                       static_cast<std::uint32_t>(r.fields.size()), cols.fields,
+                                       file.substr(r.offset, r.end - r.offset)});
+        return;
+      }
+      const RowView row{key, r.fields[cols.sku], r.fields[cols.name], r.fields[cols.description]};
+      encode(out.outgoing[owner_of(hash_bytes(row.sku, kSkuSeed), ranks)], row);
+    });
+  }
+  return out;
+}
+
+}  // namespace lfp

@@ -1,0 +1,111 @@
+#include "ingest/write.hpp"
+
+#include <optional>
+
+#include "ingest/order_key.hpp"
+#include "ingest/reject.hpp"
+#include "mpi/gather_stream.hpp"
+#include "store/h5_snapshot.hpp"
+#include "store/products.hpp"
+#include "util/kway_merge.hpp"
+#include "util/log.hpp"
+
+namespace lfp {
+namespace {
+
+constexpr std::int64_t kMaxShownRejects = 10;
+enum Stream : std::size_t { kRejects, kProducts, kCounts, kStreams };
+
+// A batch source over a sorted vector of items.
+template <class Item>
+mpi::BatchSource batches_of(const std::vector<Item>& items, std::size_t limit) {
+  return [&items, limit, i = std::size_t{0}](Buffer& out) mutable {
+    while (i < items.size() && out.size() < limit) encode(out, items[i++]);
+  };
+}
+
+std::vector<mpi::BatchSource> sources_of(const RankResults& mine, std::size_t batch_bytes) {
+  return {batches_of(mine.rejects, batch_bytes), batches_of(mine.products, batch_bytes),
+          batches_of(mine.counts, batch_bytes)};
+}
+
+}  // namespace
+
+void serve_write(const mpi::Comm& comm, const IngestOptions& opt, const RankResults& mine) {
+  mpi::serve_streams(comm, sources_of(mine, opt.batch_bytes));
+}
+
+WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const RunFacts& facts,
+                           const RankResults& mine, PhaseClock& clock) {
+  WriteOutcome out;
+  const int ranks = comm.size();
+  mpi::StreamClient client(comm, sources_of(mine, opt.batch_bytes), kStreams);
+  auto from = [&](Stream s) { return [&client, s](int rank, Buffer& batch) { client.fetch(rank, s, batch); }; };
+  store::ImportSession session(opt.db);
+  out.run_id = session.run_id();
+
+  kway_merge<RejectView>(
+      ranks, from(kRejects), [](const RejectView& a, const RejectView& b) { return a.order < b.order; },
+      [&](const RejectView& r) {
+        const auto& file = facts.read_paths[key_file(r.order)];
+        if (!opt.quiet && out.rejects_total < kMaxShownRejects)
+          log::note(file + ":" + std::to_string(r.line) + ": rejected (" +
+                    std::string(reason_code(static_cast<RejectReason>(r.reason))) + ")");
+        ++out.rejects_total;
+        session.add_reject(file, r);
+      });
+
+  // A new (or empty) database holds exactly the merged stream, so the snapshot is written
+  // from it as it passes; an updated one is read back after the upserts.
+  std::optional<store::H5Snapshot> snapshot;
+  if (!opt.no_h5) snapshot.emplace(snapshot_path(opt));
+  const bool stream_h5 = snapshot && session.direct();
+  kway_merge<RowView>(
+      ranks, from(kProducts), [](const RowView& a, const RowView& b) { return a.sku < b.sku; },
+      [&](const RowView& r) {
+        session.add_product(r);
+        if (stream_h5) snapshot->add_product(r.sku, r.name, r.description);
+      });
+  if (session.direct()) {
+    kway_merge<NameCount>(
+        ranks, from(kCounts), [](const NameCount& a, const NameCount& b) { return a.name < b.name; },
+        [&](const NameCount& c) {
+          session.add_count(c);
+          if (stream_h5) snapshot->add_count(c.name, c.products);
+        });
+  }  // else the product rules derived the count changes from the rows; the ranks are released
+  const std::string state = session.finish_import();
+  clock.lap_local("write_db");
+  if (snapshot) {
+    if (!stream_h5) {
+      store::for_each_product(session.connection(),
+                              [&](auto sku, auto name, auto desc) { snapshot->add_product(sku, name, desc); });
+      store::for_each_count(session.connection(), [&](auto name, auto n) { snapshot->add_count(name, n); });
+    }
+    snapshot->describe({facts.started_at, facts.read_paths, session.run_id(), state, "lfp_mpi ingest"});
+    snapshot->finish();  // every byte written before the database commits
+    clock.lap_local("write_h5");
+  }
+  session.record_sources(facts.sources, facts.started_at);
+  store::RunRecord run{facts.started_at, opt.command, ranks, "", facts.records_read, facts.distinct_skus,
+                       facts.rejected};
+  for (const auto& f : opt.files) run.files += (run.files.empty() ? "" : "\n") + f;
+  run.files_read = static_cast<std::int64_t>(facts.read_paths.size());
+  run.files_skipped = facts.files_skipped;
+  run.phase_seconds = clock.phases();
+  run.phase_seconds.emplace_back("total", clock.total());
+  session.record_run(run);
+  out.inserted = session.inserted();
+  out.updated = session.updated();
+  out.unchanged = session.unchanged();
+  out.products = session.connection().integer("SELECT coalesce(sum(products), 0) FROM product_counts");
+  out.names = session.connection().integer("SELECT count(*) FROM product_counts");
+  session.commit();
+  if (snapshot) {
+    snapshot->publish();
+    out.snapshot_written = true;
+  }
+  return out;
+}
+
+}  // namespace lfp

@@ -1,0 +1,86 @@
+#include "store/h5_reader.hpp"
+
+namespace lfp::store {
+namespace {
+
+h5::Space select(hid_t dataset, std::uint64_t first, std::uint64_t n, const std::string& path) {
+  auto space = h5::checked<h5::Space>(H5Dget_space(dataset), path, "get dataspace");
+  const hsize_t start = first, count = n;
+  h5::check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr), path, "select");
+  return space;
+}
+
+}  // namespace
+
+H5Reader::H5Reader(std::string path) : path_(std::move(path)) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  file_ = h5::checked<h5::File>(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path_, "open");
+}
+
+std::string H5Reader::string_attribute(const char* name) {
+  if (H5Aexists(file_.get(), name) <= 0) return "";
+  auto attr = h5::checked<h5::Attribute>(H5Aopen(file_.get(), name, H5P_DEFAULT), path_, "open attribute");
+  auto type = h5::utf8_string_type(path_);
+  char* value = nullptr;
+  h5::check(H5Aread(attr.get(), type.get(), &value), path_, std::string("read attribute ") + name);
+  std::string out = value ? value : "";
+  H5free_memory(value);
+  return out;
+}
+
+std::int64_t H5Reader::int_attribute(const char* name) {
+  if (H5Aexists(file_.get(), name) <= 0) return 0;
+  auto attr = h5::checked<h5::Attribute>(H5Aopen(file_.get(), name, H5P_DEFAULT), path_, "open attribute");
+  std::int64_t v = 0;
+  h5::check(H5Aread(attr.get(), H5T_NATIVE_INT64, &v), path_, std::string("read attribute ") + name);
+  return v;
+}
+
+bool H5Reader::has(const char* dataset) const {
+  // H5Lexists needs each group level to exist: check the group, then the dataset.
+  std::string p(dataset);
+  for (std::size_t slash = p.find('/', 1); slash != std::string::npos; slash = p.find('/', slash + 1))
+    if (H5Lexists(file_.get(), p.substr(0, slash).c_str(), H5P_DEFAULT) <= 0) return false;
+  return H5Lexists(file_.get(), dataset, H5P_DEFAULT) > 0;
+}
+
+std::uint64_t H5Reader::length(const char* dataset) {
+  auto d = h5::checked<h5::Dataset>(H5Dopen2(file_.get(), dataset, H5P_DEFAULT), path_,
+                                    std::string("open dataset ") + dataset);
+  auto space = h5::checked<h5::Space>(H5Dget_space(d.get()), path_, "get dataspace");
+  hsize_t n = 0;
+  if (H5Sget_simple_extent_ndims(space.get()) != 1) return 0;
+  H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+  return n;
+}
+
+std::vector<std::string> H5Reader::strings(const char* dataset, std::uint64_t first, std::uint64_t n) {
+  auto d = h5::checked<h5::Dataset>(H5Dopen2(file_.get(), dataset, H5P_DEFAULT), path_,
+                                    std::string("open dataset ") + dataset);
+  auto file_space = select(d.get(), first, n, path_);
+  const hsize_t count = n;
+  auto mem_space = h5::checked<h5::Space>(H5Screate_simple(1, &count, nullptr), path_, "create dataspace");
+  auto type = h5::utf8_string_type(path_);
+  std::vector<char*> ptrs(n, nullptr);
+  h5::check(H5Dread(d.get(), type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, ptrs.data()), path_,
+            std::string("read ") + dataset);
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (char* p : ptrs) out.emplace_back(p ? p : "");
+  H5Dvlen_reclaim(type.get(), mem_space.get(), H5P_DEFAULT, ptrs.data());
+  return out;
+}
+
+std::vector<std::int64_t> H5Reader::integers(const char* dataset, std::uint64_t first, std::uint64_t n) {
+  auto d = h5::checked<h5::Dataset>(H5Dopen2(file_.get(), dataset, H5P_DEFAULT), path_,
+                                    std::string("open dataset ") + dataset);
+  auto file_space = select(d.get(), first, n, path_);
+  const hsize_t count = n;
+  auto mem_space = h5::checked<h5::Space>(H5Screate_simple(1, &count, nullptr), path_, "create dataspace");
+  std::vector<std::int64_t> out(n);
+  h5::check(H5Dread(d.get(), H5T_NATIVE_INT64, mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()), path_,
+            std::string("read ") + dataset);
+  return out;
+}
+
+}  // namespace lfp::store

@@ -1,0 +1,173 @@
+#include "store/import_session.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "ingest/order_key.hpp"
+#include "ingest/reject.hpp"
+#include "store/schema.hpp"
+#include "util/error.hpp"
+
+namespace lfp::store {
+
+ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path_, ec);
+  if (ec) throw Error(kExitOutput, "database " + path_ + ": " + ec.message());
+  std::string open_path = path_;
+  if (!exists) {
+    temp_ = std::make_unique<TempFile>(path_);
+    open_path = temp_->path();
+  }
+  db_ = std::make_unique<Connection>(open_path, Connection::Mode::Create, path_);
+  if (!exists) {
+    // Nobody can see the temporary file: no journal, no syncs until the final fsync.
+    db_->exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;");
+  }
+  db_->exec("PRAGMA cache_size=-262144; PRAGMA temp_store=FILE;");
+  transaction_.emplace(*db_);
+  if (exists) {
+    check_and_upgrade(*db_);
+  } else {
+    create_tables(*db_);
+    db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  }
+  direct_ = db_->integer("SELECT NOT EXISTS (SELECT 1 FROM products)") != 0;
+  // The import keeps counts (and the state) itself: the per-row triggers would only slow it.
+  drop_triggers(*db_);
+  if (direct_) {
+    // No products means no counts: clear any stale ones so direct inserts cannot collide.
+    db_->exec("DELETE FROM product_counts");
+    products_ = std::make_unique<BulkInsert>(*db_, "products(sku, name, description)", 3, "products");
+    counts_ = std::make_unique<BulkInsert>(*db_, "product_counts(name, products)", 2, "product_counts");
+  } else {
+    rules_ = std::make_unique<ProductTable>(*db_);
+  }
+  insert_reject_ = std::make_unique<Statement>(
+      *db_,
+      "INSERT INTO rejects(run_id, file, line, byte_offset, reason, detail, record) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  // The run row exists from the start so rejects can point at it; record_run() fills it in.
+  db_->exec("INSERT INTO runs(started_at, command, ranks, files) VALUES('', '', 0, '')");
+  run_id_ = db_->last_insert_rowid();
+}
+
+ImportSession::~ImportSession() {
+  // Statements first, then the transaction rolls back (unless committed), then the connection.
+  insert_reject_.reset();
+  rules_.reset();
+  products_.reset();
+  counts_.reset();
+  transaction_.reset();
+}
+
+void ImportSession::add_reject(const std::string& file_name, const RejectView& r) {
+  const auto detail = reject_detail(static_cast<RejectReason>(r.reason), r.fields, r.expected);
+  insert_reject_->bind(1, run_id_)
+      .bind(2, file_name)
+      .bind(3, static_cast<std::int64_t>(r.line))
+      .bind(4, static_cast<std::int64_t>(key_offset(r.order)))
+      .bind(5, reason_code(static_cast<RejectReason>(r.reason)))
+      .bind(6, detail)
+      .bind_blob(7, r.record)
+      .run();
+}
+
+void ImportSession::add_product(const RowView& row) {
+  if (direct_) {
+    products_->text(row.sku);
+    products_->text(row.name);
+    products_->text(row.description);
+    products_->end_row();
+    ++inserted_;
+    return;
+  }
+  switch (rules_->put(row.sku, row.name, row.description, &deltas_)) {
+    case Change::Inserted: ++inserted_; break;
+    case Change::Updated: ++updated_; break;
+    case Change::Unchanged: ++unchanged_; break;
+  }
+}
+
+void ImportSession::add_count(const NameCount& c) {
+  if (!direct_) return;  // the product rules derive count changes from the rows themselves
+  counts_->text(c.name);
+  counts_->integer(c.products);
+  counts_->end_row();
+}
+
+std::string ImportSession::finish_import() {
+  if (direct_) {
+    products_->flush();
+    counts_->flush();
+    create_indexes(*db_);
+  } else {
+    deltas_.apply(*db_);
+  }
+  create_triggers(*db_);
+  // Only a run that changed products gives the database a new state.
+  if (inserted_ + updated_ > 0) return new_state_token(*db_);
+  return state_token(*db_);
+}
+
+void ImportSession::record_sources(const std::vector<SourceRecord>& sources, const std::string& when) {
+  auto s = db_->prepare(
+      "INSERT INTO sources(path, size, mtime_ns, digest, records, rejects, run_id, ingested_at) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(path) DO UPDATE SET size = excluded.size, "
+      "mtime_ns = excluded.mtime_ns, digest = excluded.digest, records = excluded.records, "
+      "rejects = excluded.rejects, run_id = excluded.run_id, ingested_at = excluded.ingested_at");
+  for (const auto& src : sources) {
+    s.bind(1, src.path)
+        .bind(2, static_cast<std::int64_t>(src.size))
+        .bind(3, src.mtime_ns)
+        .bind(4, src.digest)
+        .bind(5, src.records)
+        .bind(6, src.rejects)
+        .bind(7, run_id_)
+        .bind(8, when)
+        .run();
+  }
+}
+
+void ImportSession::record_run(const RunRecord& run) {
+  std::string phases = "{";
+  for (const auto& [name, secs] : run.phase_seconds) {
+    char num[64];
+    std::snprintf(num, sizeof num, "%.6f", secs);
+    if (phases.size() > 1) phases += ", ";
+    phases += "\"" + name + "\": " + num;
+  }
+  phases += "}";
+  auto s = db_->prepare(
+      "UPDATE runs SET started_at=?1, command=?2, ranks=?3, files=?4, records_read=?5, rows_written=?6, rejects=?7, "
+      "phase_seconds=?8, inserted=?9, updated=?10, unchanged=?11, files_read=?12, files_skipped=?13, "
+      "products=(SELECT coalesce(sum(products), 0) FROM product_counts), names=(SELECT count(*) FROM product_counts), "
+      "kind='ingest' WHERE id=?14");
+  s.bind(1, run.started_at)
+      .bind(2, run.command)
+      .bind(3, static_cast<std::int64_t>(run.ranks))
+      .bind(4, run.files)
+      .bind(5, run.records_read)
+      .bind(6, run.rows_written)
+      .bind(7, run.rejects)
+      .bind(8, phases)
+      .bind(9, inserted_)
+      .bind(10, updated_)
+      .bind(11, unchanged_)
+      .bind(12, run.files_read)
+      .bind(13, run.files_skipped)
+      .bind(14, run_id_)
+      .run();
+}
+
+void ImportSession::commit() {
+  insert_reject_.reset();
+  rules_.reset();
+  products_.reset();
+  counts_.reset();
+  transaction_->commit();
+  if (!temp_) return;
+  db_->close();
+  temp_->publish(/*replace=*/false);
+}
+
+}  // namespace lfp::store

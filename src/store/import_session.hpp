@@ -1,0 +1,86 @@
+#pragma once
+// One ingest run's changes to the database, as one transaction. A new database is built in
+// a temporary file beside the target (no journal, bulk inserts in key order, indexes and
+// triggers afterwards) and linked into place on commit; an existing one is changed inside a
+// single transaction through the product rules. Either way a failed or killed run leaves
+// what was there before.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ingest/row_codec.hpp"
+#include "store/bulk_insert.hpp"
+#include "store/products.hpp"
+#include "store/sqlite.hpp"
+#include "util/temp_files.hpp"
+
+namespace lfp::store {
+
+struct RunRecord {
+  std::string started_at;  // ISO 8601, UTC
+  std::string command;
+  int ranks = 0;
+  std::string files;  // newline-separated, command-line order
+  std::int64_t records_read = 0, rows_written = 0, rejects = 0;
+  std::int64_t inserted = 0, updated = 0, unchanged = 0;
+  std::int64_t files_read = 0, files_skipped = 0;
+  std::vector<std::pair<std::string, double>> phase_seconds;  // stored as JSON
+};
+
+// One input file as the sources ledger records it.
+struct SourceRecord {
+  std::string path;  // absolute
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::string digest;  // hex
+  std::int64_t records = 0, rejects = 0;
+};
+
+class ImportSession {
+ public:
+  explicit ImportSession(std::string path);
+  ~ImportSession();
+  ImportSession(const ImportSession&) = delete;
+  ImportSession& operator=(const ImportSession&) = delete;
+
+  // True when the products table started empty (a new database, or an empty one).
+  bool direct() const { return direct_; }
+  std::int64_t run_id() const { return run_id_; }
+  Connection& connection() { return *db_; }
+
+  void add_reject(const std::string& file_name, const RejectView& reject);
+  void add_product(const RowView& row);    // call in sku order
+  void add_count(const NameCount& count);  // call in name order; used by a direct import only
+  // Writes pending rows and brings counts, indexes and triggers up to date. Returns the new
+  // database state token (the snapshot records it).
+  std::string finish_import();
+
+  std::int64_t inserted() const { return inserted_; }
+  std::int64_t updated() const { return updated_; }
+  std::int64_t unchanged() const { return unchanged_; }
+
+  void record_sources(const std::vector<SourceRecord>& sources, const std::string& when);
+  // Fills in the run row (totals of products and names are read from the database).
+  void record_run(const RunRecord& run);
+  // Makes the run visible: commit, and for a new database, sync and link into place.
+  void commit();
+
+ private:
+  // Destroyed in reverse: statements before the connection, the connection before its
+  // temporary file, also when the constructor throws.
+  std::string path_;
+  bool direct_ = false;
+  std::int64_t run_id_ = 0;
+  std::int64_t inserted_ = 0, updated_ = 0, unchanged_ = 0;
+  std::unique_ptr<TempFile> temp_;  // a new database is built here
+  std::unique_ptr<Connection> db_;
+  std::optional<Transaction> transaction_;
+  std::unique_ptr<BulkInsert> products_, counts_;
+  std::unique_ptr<ProductTable> rules_;
+  NameDeltas deltas_;
+  std::unique_ptr<Statement> insert_reject_;
+};
+
+}  // namespace lfp::store

@@ -1,0 +1,87 @@
+#include "store/products.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace lfp::store {
+
+void NameDeltas::add(std::string_view name, std::int64_t delta) {
+  auto it = deltas_.find(std::string(name));
+  if (it == deltas_.end())
+    deltas_.emplace(std::string(name), delta);
+  else
+    it->second += delta;
+}
+
+void NameDeltas::apply(Connection& db) {
+  std::vector<const std::pair<const std::string, std::int64_t>*> order;
+  order.reserve(deltas_.size());
+  for (const auto& d : deltas_)
+    if (d.second != 0) order.push_back(&d);
+  // Name order: neighbouring updates touch neighbouring B-tree pages.
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  auto upsert = db.prepare(
+      "INSERT INTO product_counts(name, products) VALUES(?1, ?2) "
+      "ON CONFLICT(name) DO UPDATE SET products = products + excluded.products RETURNING products");
+  auto drop = db.prepare("DELETE FROM product_counts WHERE name = ?1");
+  for (const auto* d : order) {
+    upsert.bind(1, d->first).bind(2, d->second);
+    const std::int64_t now = upsert.step() ? upsert.integer(0) : 0;
+    upsert.reset();
+    if (now < 0)
+      throw Error(kExitOutput, "database " + db.label() + ": product_counts is damaged (the count of '" + d->first +
+                                   "' would fall below zero); run 'lfp_mpi verify' and see the README");
+    if (now == 0) drop.bind(1, d->first).run();
+  }
+  deltas_.clear();
+}
+
+ProductTable::ProductTable(Connection& db)
+    : db_(db),
+      find_(db, "SELECT name, description FROM products WHERE sku = ?1"),
+      insert_(db, "INSERT INTO products(sku, name, description) VALUES(?1, ?2, ?3)"),
+      update_(db, "UPDATE products SET name = ?2, description = ?3 WHERE sku = ?1"),
+      delete_(db, "DELETE FROM products WHERE sku = ?1 RETURNING name") {}
+
+std::optional<Product> ProductTable::find(std::string_view sku) {
+  find_.bind(1, sku);
+  std::optional<Product> out;
+  if (find_.step()) out = Product{std::string(sku), std::string(find_.text(0)), std::string(find_.text(1))};
+  find_.reset();
+  return out;
+}
+
+Change ProductTable::put(std::string_view sku, std::string_view name, std::string_view description,
+                         NameDeltas* deltas) {
+  find_.bind(1, sku);
+  if (!find_.step()) {
+    find_.reset();
+    insert_.bind(1, sku).bind(2, name).bind(3, description).run();
+    if (deltas) deltas->add(name, 1);
+    return Change::Inserted;
+  }
+  const bool same_name = find_.text(0) == name;
+  if (same_name && find_.text(1) == description) {
+    find_.reset();
+    return Change::Unchanged;
+  }
+  if (deltas && !same_name) {
+    deltas->add(find_.text(0), -1);
+    deltas->add(name, 1);
+  }
+  find_.reset();
+  update_.bind(1, sku).bind(2, name).bind(3, description).run();
+  return Change::Updated;
+}
+
+bool ProductTable::remove(std::string_view sku, NameDeltas* deltas) {
+  delete_.bind(1, sku);
+  const bool found = delete_.step();
+  if (found && deltas) deltas->add(delete_.text(0), -1);
+  delete_.reset();
+  return found;
+}
+
+}  // namespace lfp::store

@@ -1,0 +1,67 @@
+#pragma once
+// The product rules that ingest and the edit commands share: one row per sku, an upsert
+// that tells inserted from updated from unchanged, deletes, and product_counts kept equal
+// to the GROUP BY of products. With the triggers installed (edits) the database keeps the
+// counts itself; the bulk import drops them and collects name deltas here instead.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/sqlite.hpp"
+
+namespace lfp::store {
+
+struct Product {
+  std::string sku, name, description;
+};
+
+enum class Change { Inserted, Updated, Unchanged };
+
+// Changes to product_counts, summed per name in memory and applied once.
+class NameDeltas {
+ public:
+  void add(std::string_view name, std::int64_t delta);
+  // Applies the deltas in name order; a count that would fall below zero means the table
+  // was damaged (edited by hand): that throws instead of storing a negative count.
+  void apply(Connection& db);
+  bool empty() const { return deltas_.empty(); }
+
+ private:
+  std::unordered_map<std::string, std::int64_t> deltas_;
+};
+
+class ProductTable {
+ public:
+  explicit ProductTable(Connection& db);
+
+  std::optional<Product> find(std::string_view sku);
+  // Inserts or updates one product. `deltas`: where count changes go when the triggers are
+  // off (bulk import); nullptr when the triggers keep product_counts.
+  Change put(std::string_view sku, std::string_view name, std::string_view description, NameDeltas* deltas);
+  // False when there was no such sku.
+  bool remove(std::string_view sku, NameDeltas* deltas);
+
+ private:
+  Connection& db_;
+  Statement find_, insert_, update_, delete_;
+};
+
+}  // namespace lfp::store
+
+namespace lfp::store {
+
+// Every product in sku order, and every count in name order (for snapshots and checks).
+template <class Fn>
+void for_each_product(Connection& db, Fn&& fn) {
+  auto s = db.prepare("SELECT sku, name, description FROM products ORDER BY sku");
+  while (s.step()) fn(s.text(0), s.text(1), s.text(2));
+}
+template <class Fn>
+void for_each_count(Connection& db, Fn&& fn) {
+  auto s = db.prepare("SELECT name, products FROM product_counts ORDER BY name");
+  while (s.step()) fn(s.text(0), s.integer(1));
+}
+
+}  // namespace lfp::store

@@ -1,0 +1,144 @@
+#include "store/schema.hpp"
+
+#include <set>
+
+#include "util/error.hpp"
+
+namespace lfp::store {
+namespace {
+
+constexpr const char* kTables = R"sql(
+CREATE TABLE IF NOT EXISTS products(
+  sku TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS product_counts(
+  name TEXT PRIMARY KEY, products INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs(
+  id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, command TEXT NOT NULL,
+  ranks INTEGER NOT NULL, files TEXT NOT NULL, records_read INTEGER,
+  rows_written INTEGER, rejects INTEGER, phase_seconds TEXT,
+  inserted INTEGER, updated INTEGER, unchanged INTEGER, products INTEGER, names INTEGER,
+  files_read INTEGER, files_skipped INTEGER, deleted INTEGER, kind TEXT NOT NULL DEFAULT 'ingest');
+CREATE TABLE IF NOT EXISTS rejects(
+  run_id INTEGER NOT NULL REFERENCES runs(id), file TEXT NOT NULL,
+  line INTEGER NOT NULL, byte_offset INTEGER NOT NULL, reason TEXT NOT NULL,
+  detail TEXT NOT NULL, record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sources(
+  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, digest TEXT NOT NULL,
+  records INTEGER NOT NULL, rejects INTEGER NOT NULL, run_id INTEGER NOT NULL REFERENCES runs(id),
+  ingested_at TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta(key, value) VALUES('state', lower(hex(randomblob(16))));
+)sql";
+
+// Columns that runs gained after version 1 (ALTER TABLE for older databases).
+constexpr const char* kRunColumnsV2[][2] = {
+    {"inserted", "INTEGER"},      {"updated", "INTEGER"},       {"unchanged", "INTEGER"},
+    {"products", "INTEGER"},      {"names", "INTEGER"},         {"files_read", "INTEGER"},
+    {"files_skipped", "INTEGER"}, {"deleted", "INTEGER"},       {"kind", "TEXT NOT NULL DEFAULT 'ingest'"}};
+
+constexpr const char* kIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS products_by_name ON products(name);
+CREATE INDEX IF NOT EXISTS product_counts_by_products ON product_counts(products DESC, name);
+)sql";
+
+// A new random state on every change; the count triggers follow the GROUP BY. (REPLACE
+// deletes fire the delete trigger only with PRAGMA recursive_triggers: see the README.)
+constexpr const char* kTriggers = R"sql(
+CREATE TRIGGER IF NOT EXISTS products_insert AFTER INSERT ON products BEGIN
+  INSERT INTO product_counts(name, products) VALUES(NEW.name, 1)
+    ON CONFLICT(name) DO UPDATE SET products = products + 1;
+  UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
+END;
+CREATE TRIGGER IF NOT EXISTS products_delete AFTER DELETE ON products BEGIN
+  UPDATE product_counts SET products = products - 1 WHERE name = OLD.name;
+  DELETE FROM product_counts WHERE name = OLD.name AND products <= 0;
+  UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
+END;
+CREATE TRIGGER IF NOT EXISTS products_update AFTER UPDATE ON products BEGIN
+  UPDATE product_counts SET products = products - 1 WHERE name = OLD.name AND OLD.name IS NOT NEW.name;
+  DELETE FROM product_counts WHERE name = OLD.name AND products <= 0;
+  INSERT INTO product_counts(name, products) SELECT NEW.name, 1 WHERE OLD.name IS NOT NEW.name
+    ON CONFLICT(name) DO UPDATE SET products = products + 1;
+  UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
+END;
+)sql";
+
+std::set<std::string> columns_of(Connection& db, const std::string& table) {
+  std::set<std::string> out;
+  auto s = db.prepare("SELECT name FROM pragma_table_info('" + table + "')");
+  while (s.step()) out.emplace(s.text(0));
+  return out;
+}
+
+void require_columns(Connection& db, const std::string& table, const std::set<std::string>& wanted) {
+  const auto have = columns_of(db, table);
+  if (have.empty()) return;  // created below (or a read-only open of an older database)
+  for (const auto& c : wanted)
+    if (!have.count(c))
+      throw Error(kExitOutput, "database " + db.label() + ": not an lfp_mpi database (table " + table +
+                                   " has no column " + c + ")");
+}
+
+void check_ours(Connection& db) {
+  require_columns(db, "products", {"sku", "name", "description"});
+  require_columns(db, "product_counts", {"name", "products"});
+  require_columns(db, "runs", {"id", "started_at", "files", "records_read"});
+  require_columns(db, "rejects", {"run_id", "file", "line", "reason"});
+}
+
+}  // namespace
+
+void create_tables(Connection& db) { db.exec(kTables); }
+void create_indexes(Connection& db) { db.exec(kIndexes); }
+void create_triggers(Connection& db) { db.exec(kTriggers); }
+void drop_triggers(Connection& db) {
+  db.exec("DROP TRIGGER IF EXISTS products_insert; DROP TRIGGER IF EXISTS products_delete; "
+          "DROP TRIGGER IF EXISTS products_update;");
+}
+
+void check_and_upgrade(Connection& db) {
+  check_ours(db);
+  const auto runs = columns_of(db, "runs");
+  create_tables(db);
+  if (!runs.empty())
+    for (const auto& [name, type] : kRunColumnsV2)
+      if (!runs.count(name)) db.exec(std::string("ALTER TABLE runs ADD COLUMN ") + name + " " + type);
+  create_indexes(db);
+  create_triggers(db);
+  db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+}
+
+void check_readable(Connection& db) {
+  check_ours(db);
+  if (columns_of(db, "products").empty())
+    throw Error(kExitOutput, "database " + db.label() + ": not an lfp_mpi database (no products table)");
+}
+
+std::string state_token(Connection& db) {
+  if (columns_of(db, "meta").empty()) return "";
+  auto s = db.prepare("SELECT value FROM meta WHERE key = 'state'");
+  return s.step() ? std::string(s.text(0)) : std::string();
+}
+
+std::string new_state_token(Connection& db) {
+  db.exec("INSERT INTO meta(key, value) VALUES('state', lower(hex(randomblob(16)))) "
+          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  return state_token(db);
+}
+
+}  // namespace lfp::store
+
+#include <filesystem>
+
+namespace lfp::store {
+
+Connection open_existing(const std::string& path, Connection::Mode mode) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw Error(kExitOutput, "database " + path + ": no such database (lfp_mpi ingest creates it)");
+  Connection db(path, mode == Connection::Mode::Create ? Connection::Mode::ReadWrite : mode);
+  check_readable(db);
+  return db;
+}
+
+}  // namespace lfp::store

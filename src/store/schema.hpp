@@ -1,0 +1,39 @@
+#pragma once
+// The database's tables, indexes and triggers, and the upgrade of databases written by
+// earlier versions. The triggers keep product_counts equal to the GROUP BY of products
+// under any edit (lfp_mpi's or a sqlite3 shell's) and mark the database state as changed;
+// the bulk import drops them inside its transaction and keeps both right itself.
+#include <string>
+
+#include "store/sqlite.hpp"
+
+namespace lfp::store {
+
+inline constexpr int kSchemaVersion = 2;
+
+// Tables only (a new database gets its indexes after the bulk insert, which is faster).
+void create_tables(Connection& db);
+void create_indexes(Connection& db);
+void create_triggers(Connection& db);
+void drop_triggers(Connection& db);
+
+// An existing database: refuses a file that is not ours, adds what older versions lacked.
+// Call inside a write transaction.
+void check_and_upgrade(Connection& db);
+// The same checks for a read-only open (nothing is added): throws if it is not ours.
+void check_readable(Connection& db);
+
+// The database state token: a random id that every change to products replaces, so a
+// snapshot that records it can tell cheaply whether it still mirrors the database.
+std::string state_token(Connection& db);
+std::string new_state_token(Connection& db);  // sets and returns a fresh one
+
+}  // namespace lfp::store
+
+namespace lfp::store {
+
+// Opens an existing lfp_mpi database (never creates one): Error(kExitOutput) when the file
+// is missing or not ours.
+Connection open_existing(const std::string& path, Connection::Mode mode);
+
+}  // namespace lfp::store

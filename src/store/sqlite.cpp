@@ -1,0 +1,113 @@
+#include "store/sqlite.hpp"
+
+#include "util/error.hpp"
+
+namespace lfp::store {
+
+Connection::Connection(const std::string& file, Mode mode, std::string label) : label_(std::move(label)) {
+  const int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
+                    : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
+                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  const int rc = sqlite3_open_v2(file.c_str(), db_.out(), flags, nullptr);
+  if (rc != SQLITE_OK) fail("cannot open");
+  // Waits for another writer (a concurrent run, a sqlite3 shell) instead of failing at once.
+  sqlite3_busy_timeout(db_.get(), 10000);
+  sqlite3_extended_result_codes(db_.get(), 1);
+}
+
+void Connection::fail(const std::string& doing) const {
+  throw Error(kExitOutput, "database " + label_ + ": " + doing + ": " +
+                               (db_.get() ? sqlite3_errmsg(db_.get()) : "out of memory"));
+}
+
+void Connection::exec(const std::string& sql) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+    const std::string m = msg ? msg : sqlite3_errmsg(db_.get());
+    sqlite3_free(msg);
+    throw Error(kExitOutput, "database " + label_ + ": " + m);
+  }
+}
+
+Statement Connection::prepare(const std::string& sql) { return Statement(*this, sql); }
+
+std::int64_t Connection::integer(const std::string& sql) {
+  Statement s(*this, sql);
+  return s.step() ? s.integer(0) : 0;
+}
+
+void Connection::close() {
+  sqlite3* db = db_.release();
+  if (sqlite3_close_v2(db) != SQLITE_OK) throw Error(kExitOutput, "database " + label_ + ": cannot close");
+}
+
+Statement::Statement(Connection& connection, const std::string& sql) : connection_(&connection), sql_(sql) {
+  if (sqlite3_prepare_v2(connection.get(), sql.c_str(), -1, stmt_.out(), nullptr) != SQLITE_OK)
+    connection.fail("cannot prepare \"" + sql.substr(0, 60) + "\"");
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  const int rc = sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK) connection_->fail("cannot bind a value");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_.get(), index, value);
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  const int rc = sqlite3_bind_blob64(stmt_.get(), index, bytes.data(), bytes.size(), SQLITE_STATIC);
+  if (rc != SQLITE_OK) connection_->fail("cannot bind a value");
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_.get(), index);
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const std::string msg = sqlite3_errmsg(connection_->get());
+  sqlite3_reset(stmt_.get());
+  throw Error(kExitOutput, "database " + connection_->label() + ": " + msg);
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset() { sqlite3_reset(stmt_.get()); }
+
+std::string_view Statement::text(int column) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), column));
+  return p ? std::string_view(p, sqlite3_column_bytes(stmt_.get(), column)) : std::string_view();
+}
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+double Statement::real(int column) const { return sqlite3_column_double(stmt_.get(), column); }
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
+int Statement::columns() const { return sqlite3_column_count(stmt_.get()); }
+std::string Statement::column_name(int column) const { return sqlite3_column_name(stmt_.get(), column); }
+
+Transaction::Transaction(Connection& connection) : connection_(connection) {
+  connection_.exec("BEGIN IMMEDIATE");
+  open_ = true;
+}
+
+Transaction::~Transaction() {
+  if (open_) sqlite3_exec(connection_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+  connection_.exec("COMMIT");
+  open_ = false;
+}
+
+}  // namespace lfp::store

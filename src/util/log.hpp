@@ -1,0 +1,20 @@
+#pragma once
+// The one place that formats what lfp_mpi prints: "lfp_mpi: ..." on stdout for results,
+// "lfp_mpi: error: ..." (or "lfp_mpi: rank N: error: ..." off rank 0) on stderr.
+#include <string>
+
+namespace lfp::log {
+
+// An error found by `rank` (pass 0 for rank 0 or a single-process command).
+void error(int rank, const std::string& message);
+// A warning on stderr (rank 0 only prints these).
+void warning(const std::string& message);
+// A line of output on stdout, "lfp_mpi: " + message.
+void info(const std::string& message);
+// A line on stderr that is not an error (rejected records, notes).
+void note(const std::string& message);
+
+// printf-style formatting into a std::string.
+std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+}  // namespace lfp::log

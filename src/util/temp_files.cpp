@@ -1,0 +1,146 @@
+#include "util/temp_files.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "util/error.hpp"
+
+namespace lfp {
+namespace {
+
+// Signal handlers can only reach static storage; this is the one place that holds state
+// outside objects, and only fixed-size, async-signal-safe data.
+constexpr int kSlots = 8;
+constexpr std::size_t kPathMax = 4096;
+struct Registry {
+  std::atomic<bool> used[kSlots];
+  char paths[kSlots][kPathMax];
+};
+Registry registry;
+
+void on_signal(int sig) {
+  for (int i = 0; i < kSlots; ++i)
+    if (registry.used[i].load()) ::unlink(registry.paths[i]);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void install_handlers() {
+  static const bool installed = [] {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    ::sigaction(SIGINT, &sa, nullptr);
+    return true;
+  }();
+  (void)installed;
+}
+
+int register_path(const std::string& path) {
+  install_handlers();
+  if (path.size() >= kPathMax) return -1;
+  for (int i = 0; i < kSlots; ++i) {
+    if (registry.used[i].load()) continue;
+    std::memcpy(registry.paths[i], path.c_str(), path.size() + 1);
+    registry.used[i].store(true);
+    return i;
+  }
+  return -1;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+// A process that exists and is not a zombie (a zombie will never clean up after itself).
+bool process_alive(pid_t pid) {
+  if (::kill(pid, 0) != 0 && errno != EPERM) return false;
+  const int fd = ::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY);
+  if (fd < 0) return true;  // no /proc: trust kill()
+  char buf[512];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return true;
+  buf[n] = '\0';
+  const char* paren = std::strrchr(buf, ')');  // "pid (comm) S ...": comm may hold spaces
+  return !(paren && paren[1] == ' ' && paren[2] == 'Z');
+}
+
+// Removes `target.partial-HOST-PID` files of this host whose process no longer runs. The
+// host is in the name so that a live run on another node sharing the file system is never
+// taken for a dead one here.
+void remove_stale_partials(const std::string& target) {
+  namespace fs = std::filesystem;
+  const fs::path t(target);
+  const fs::path dir = t.has_parent_path() ? t.parent_path() : fs::path(".");
+  const std::string prefix = t.filename().string() + ".partial-" + host_name() + "-";
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::strtol(digits.c_str(), nullptr, 10));
+    if (process_alive(pid)) continue;
+    std::error_code ignored;
+    fs::remove(it->path(), ignored);
+  }
+}
+
+void sync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+std::string partial_path(const std::string& target) {
+  return target + ".partial-" + host_name() + "-" + std::to_string(::getpid());
+}
+
+TempFile::TempFile(std::string target) : target_(std::move(target)) {
+  remove_stale_partials(target_);
+  path_ = partial_path(target_);
+  ::unlink(path_.c_str());
+  slot_ = register_path(path_);
+}
+
+TempFile::~TempFile() {
+  if (!published_) ::unlink(path_.c_str());
+  if (slot_ >= 0) registry.used[slot_].store(false);
+}
+
+void TempFile::publish(bool replace) {
+  sync_path(path_, O_RDONLY);
+  if (replace) {
+    if (::rename(path_.c_str(), target_.c_str()) != 0)
+      throw Error(kExitOutput, target_ + ": cannot rename " + path_ + " into place: " + std::strerror(errno));
+  } else {
+    // link() fails if the target exists, where rename() would silently replace it.
+    if (::link(path_.c_str(), target_.c_str()) != 0) {
+      const int err = errno;
+      throw Error(kExitOutput, target_ + (err == EEXIST ? ": created by another run while this one was running; "
+                                                          "this run's result was discarded"
+                                                        : std::string(": cannot create: ") + std::strerror(err)));
+    }
+    ::unlink(path_.c_str());
+  }
+  published_ = true;
+  std::error_code ec;
+  const auto dir = std::filesystem::absolute(target_, ec).parent_path();
+  if (!ec) sync_path(dir.string(), O_RDONLY | O_DIRECTORY);
+}
+
+}  // namespace lfp

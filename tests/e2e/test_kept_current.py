@@ -1,0 +1,242 @@
+"""End-to-end tests of a database kept current: the sources ledger and change detection,
+single-product edits, the triggers that keep product_counts right under hand edits,
+`query` in every form and format, and `verify` catching what was altered behind its back.
+
+    python3 -m pytest tests/e2e/test_kept_current.py --lfp build/lfp_mpi --ranks 3
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import h5py
+import pytest
+
+from reference import expected
+from test_ingest import check_h5, check_tables, read_db, write
+
+EXIT_OUTPUT, EXIT_VERIFY, EXIT_NOT_FOUND = 5, 6, 7
+
+
+def product_file(rows) -> bytes:
+    return b"name,sku,description\r\n" + b"".join(b"%s,%s,%s\r\n" % r for r in rows)
+
+
+def query(lfp, db, *args, fmt="json"):
+    p = lfp.run("query", "--db", db, "--format", fmt, *args, check=True)
+    return json.loads(p.stdout_text) if fmt == "json" else p.stdout_text
+
+
+def verify(lfp, db, *args):
+    return lfp.run("verify", "--db", db, *args)
+
+
+@pytest.fixture
+def three_files(tmp_path):
+    a = write(tmp_path / "a.csv", product_file([(b"Ann", b"a%d" % i, b"first a%d" % i) for i in range(50)]))
+    b = write(tmp_path / "b.csv", product_file([(b"Bob", b"b%d" % i, b"first b%d" % i) for i in range(50)]))
+    c = write(tmp_path / "c.csv", product_file([(b"Cy", b"c%d" % i, b"first c%d" % i) for i in range(50)]))
+    return a, b, c
+
+
+def test_only_the_changed_file_is_read_and_the_result_equals_both_versions_in_order(lfp, ranks, three_files, tmp_path):
+    a, b, c = three_files
+    db = tmp_path / "cur.db"
+    old_b = b.read_bytes()
+    lfp.ingest(a, b, c, db=db)
+    # b changes: two products renamed, one new description, one new product.
+    new_b = product_file([(b"Bob", b"b%d" % i, b"first b%d" % i) for i in range(2, 50)] +
+                         [(b"Dee", b"b0", b"first b0"), (b"Dee", b"b1", b"renamed"), (b"Eve", b"b99", b"new")])
+    write(b, new_b)
+    p = lfp.ingest(a, b, c, db=db, quiet=False)
+    assert p.stderr_text.count("skipped") == 2, p.stderr_text
+    got = read_db(db)
+    want = expected([a.read_bytes(), old_b, c.read_bytes()])
+    want = expected([new_b], existing=want.products)
+    check_tables(got, want)
+    run = got.runs[-1]
+    assert (run["files_read"], run["files_skipped"], run["records_read"]) == (1, 2, 51)
+    # 2 renamed + 1 new description would be 3; "b1" also has a new description: still one update.
+    assert (run["inserted"], run["updated"], run["unchanged"]) == (1, 2, 48)
+    check_h5(tmp_path / "cur.h5", db, [b])
+    assert verify(lfp, db).returncode == 0
+
+
+def test_unchanged_files_are_skipped_and_force_reads_them(lfp, ranks, three_files, tmp_path):
+    a, b, c = three_files
+    db = tmp_path / "skip.db"
+    lfp.ingest(a, b, db=db, no_h5=True)
+    runs = read_db(db).runs
+    os.utime(a, (1, 1))  # a new modification time alone is no change
+    p = lfp.ingest(a, b, db=db, no_h5=True, quiet=False)
+    assert "up to date" in p.stdout_text
+    assert read_db(db).runs == runs
+    lfp.ingest(a, c, db=db, no_h5=True)  # c is new: only c is read
+    assert read_db(db).runs[-1]["files_read"] == 1
+    lfp.ingest(a, b, "--force", db=db, no_h5=True)
+    last = read_db(db).runs[-1]
+    assert (last["files_read"], last["records_read"], last["unchanged"]) == (2, 100, 100)
+    sources = query(lfp, db, "--sources")
+    assert sorted(Path(s["path"]).name for s in sources) == ["a.csv", "b.csv", "c.csv"]
+    assert {s["status"] for s in sources} == {"unchanged"}
+    assert all(len(s["digest"]) == 32 and s["records"] == 50 for s in sources)
+
+
+def test_a_ledger_file_deleted_or_changed_on_disk_shows_as_such(lfp, ranks, three_files, tmp_path):
+    a, b, c = three_files
+    db = tmp_path / "ledger.db"
+    lfp.ingest(a, b, c, db=db, no_h5=True)
+    a.unlink()
+    write(b, b.read_bytes() + b"Zed,z1,new\r\n")
+    status = {Path(s["path"]).name: s["status"] for s in query(lfp, db, "--sources")}
+    assert status == {"a.csv": "missing", "b.csv": "changed", "c.csv": "unchanged"}
+
+
+def test_a_file_recognised_at_another_rank_count(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "ranks.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True, ranks=1 if ranks > 1 else 2)
+    p = lfp.ingest(sample_csv, db=db, no_h5=True, quiet=False)
+    assert "up to date" in p.stdout_text
+
+
+def test_update_insert_and_delete_keep_counts_and_snapshot_right(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "edit.db"
+    lfp.ingest(sample_csv, db=db)
+    before = read_db(db)
+    sku = sorted(before.products)[0]
+    old_name = before.products[sku][0]
+
+    lfp.run("update", "--db", db, "--sku", sku.decode(), "--name", "Brand New Name", check=True)
+    after = read_db(db)
+    assert after.products[sku] == (b"Brand New Name", before.products[sku][1])
+    assert after.counts == after.grouped and after.counts[b"Brand New Name"] == 1
+    assert after.counts.get(old_name, 0) == before.counts[old_name] - 1
+    check_h5(tmp_path / "edit.h5", db, [sample_csv.resolve()])  # refreshed: mirrors the database again
+    assert verify(lfp, db).returncode == 0
+
+    lfp.run("update", "--db", db, "--sku", "brand-new-sku", "--name", "Zed", "--description", "made by hand",
+            "--insert", check=True)
+    lfp.run("update", "--db", db, "--sku", sku.decode(), "--description", "line one\nline two", check=True)
+    lfp.run("delete", "--db", db, "--sku", sorted(before.products)[1].decode(), "--sku",
+            sorted(before.products)[2].decode(), check=True)
+    final = read_db(db)
+    assert final.products[b"brand-new-sku"] == (b"Zed", b"made by hand")
+    assert final.products[sku][1] == b"line one\nline two"
+    assert len(final.products) == len(before.products) + 1 - 2
+    assert final.counts == final.grouped
+    assert [r["kind"] for r in final.runs][-4:] == [b"update", b"update", b"update", b"delete"]
+    assert verify(lfp, db).returncode == 0
+
+    # Errors change nothing: an unknown sku, a missing database (not created).
+    p = lfp.run("update", "--db", db, "--sku", "no-such-sku", "--name", "x")
+    assert p.returncode == EXIT_NOT_FOUND and "no-such-sku" in p.stderr_text
+    p = lfp.run("delete", "--db", db, "--sku", "brand-new-sku", "--sku", "no-such-sku")
+    assert p.returncode == EXIT_NOT_FOUND
+    assert read_db(db).products == final.products
+    missing = tmp_path / "missing.db"
+    p = lfp.run("update", "--db", missing, "--sku", "x", "--name", "y", "--insert")
+    assert p.returncode == EXIT_OUTPUT and not missing.exists()
+
+    # --no-h5 leaves the snapshot stale, and verify says so.
+    lfp.run("delete", "--db", db, "--sku", "brand-new-sku", "--no-h5", check=True)
+    p = verify(lfp, db)
+    assert p.returncode == EXIT_VERIFY and "stale" in p.stderr_text
+    lfp.run("snapshot", "--db", db, check=True)
+    assert verify(lfp, db).returncode == 0
+
+
+def test_hand_edits_in_sqlite_keep_counts_right(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "hand.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    con = sqlite3.connect(db)
+    with con:
+        name = con.execute("SELECT name FROM product_counts ORDER BY products DESC LIMIT 1").fetchone()[0]
+        con.execute("DELETE FROM products WHERE name = ?", (name,))
+        con.execute("UPDATE products SET name = 'Renamed' WHERE sku IN (SELECT sku FROM products LIMIT 10)")
+        con.execute("UPDATE products SET sku = sku || '-x' WHERE sku IN (SELECT sku FROM products LIMIT 5)")
+        con.execute("INSERT INTO products VALUES ('hand-1', 'Renamed', 'd'), ('hand-2', 'Solo', 'd')")
+    con.close()
+    got = read_db(db)
+    assert got.counts == got.grouped
+    assert name.encode() not in got.counts and got.counts[b"Renamed"] == 11 and got.counts[b"Solo"] == 1
+    assert verify(lfp, db).returncode == 0
+    # And the next ingest builds on the edited state.
+    lfp.ingest(sample_csv, "--force", db=db, no_h5=True)
+    got = read_db(db)
+    assert got.counts == got.grouped
+
+
+def test_every_query_form_and_format(lfp, ranks, sample_csv, tmp_path):
+    bad = write(tmp_path / "bad.csv", b"name,sku,description\nA,,empty sku\nB,b1,fine\n")
+    db = tmp_path / "q.db"
+    lfp.ingest(sample_csv, bad, db=db)
+    con = sqlite3.connect(db)
+    top = con.execute("SELECT name, count(*) c FROM products GROUP BY name ORDER BY c DESC, name LIMIT 5").fetchall()
+    sku, name, desc = con.execute("SELECT sku, name, description FROM products WHERE description LIKE '%\n%' "
+                                  "LIMIT 1").fetchone()
+    by_name = con.execute("SELECT sku FROM products WHERE name = 'Michael Smith' ORDER BY sku").fetchall()
+    con.close()
+
+    assert [(r["name"], r["products"]) for r in query(lfp, db, "--top", "5")] == top
+    assert query(lfp, db, "--sku", sku) == [{"sku": sku, "name": name, "description": desc}]
+    assert query(lfp, db, "--sku", "no such sku") == []
+    assert [r["sku"] for r in query(lfp, db, "--name", "Michael Smith")] == [s for (s,) in by_name]
+    rejects = query(lfp, db, "--rejects")
+    assert [(Path(r["file"]).name, r["line"], r["reason"]) for r in rejects] == [("bad.csv", 2, "empty_sku")]
+    runs = query(lfp, db, "--runs")
+    assert len(runs) == 1 and runs[0]["inserted"] == 1999 and runs[0]["records_read"] == 2002
+    summary = query(lfp, db)
+    assert summary[0]["products"] == 1999 and summary[0]["rejects"] == 1 and summary[0]["snapshot"] == "current"
+
+    # CSV parses back to the same rows (descriptions with line breaks included).
+    rows = list(csv.DictReader(io.StringIO(query(lfp, db, "--sku", sku, fmt="csv"), newline="")))
+    assert rows == [{"sku": sku, "name": name, "description": desc}]
+    table = query(lfp, db, "--top", "3", fmt="table").splitlines()
+    assert table[0].split() == ["name", "products"] and len(table) == 5
+    assert "last runs" in query(lfp, db, fmt="table")
+    p = lfp.run("query", "--db", tmp_path / "none.db")
+    assert p.returncode == EXIT_OUTPUT and not (tmp_path / "none.db").exists()
+
+
+def test_verify_fails_on_a_database_or_snapshot_altered_behind_its_back(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "v.db"
+    lfp.ingest(sample_csv, db=db)
+    assert verify(lfp, db).returncode == 0
+
+    # A count edited directly (the triggers only watch products).
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE product_counts SET products = products + 1 WHERE name = "
+                    "(SELECT name FROM product_counts LIMIT 1)")
+    con.close()
+    p = verify(lfp, db)
+    assert p.returncode == EXIT_VERIFY and "product_counts" in p.stderr_text
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE product_counts SET products = products - 1 WHERE name = "
+                    "(SELECT name FROM product_counts LIMIT 1)")
+    con.close()
+
+    # A snapshot value changed in place, its state attribute untouched.
+    lfp.run("snapshot", "--db", db, check=True)
+    assert verify(lfp, db).returncode == 0
+    with h5py.File(tmp_path / "v.h5", "r+") as f:
+        d = f["/products/description"]
+        d[3] = "tampered"
+    p = verify(lfp, db)
+    assert p.returncode == EXIT_VERIFY and "differ" in p.stderr_text
+
+    # A snapshot of another database state.
+    lfp.run("snapshot", "--db", db, check=True)
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE products SET description = 'x' WHERE sku = (SELECT min(sku) FROM products)")
+    con.close()
+    p = verify(lfp, db)
+    assert p.returncode == EXIT_VERIFY and "stale" in p.stderr_text
+    assert verify(lfp, db, "--no-h5").returncode == 0
+    assert verify(lfp, tmp_path / "nothing.db").returncode == EXIT_OUTPUT

@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "ingest/dedup.hpp"
+#include "ingest/name_counts.hpp"
+#include "ingest/order_key.hpp"
+#include "ingest/reject.hpp"
+#include "ingest/row_codec.hpp"
+
+using lfp::RowView;
+
+TEST(Dedup, LastRecordWinsRegardlessOfArrivalOrder) {
+  std::vector<RowView> rows{{lfp::order_key(1, 5), "b", "new name", "d2"},
+                            {lfp::order_key(0, 900), "b", "old name", "d1"},
+                            {lfp::order_key(0, 10), "a", "x", "y"},
+                            {lfp::order_key(1, 0), "b", "middle", "d3"}};
+  const auto out = lfp::latest_by_sku(rows);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].sku, "a");
+  EXPECT_EQ(out[1].sku, "b");
+  EXPECT_EQ(out[1].name, "new name");
+}
+
+TEST(Dedup, SkuOrderIsByteOrder) {
+  std::vector<RowView> rows{{1, "\xC3\xA9", "n", ""}, {2, "Z", "n", ""}, {3, "a", "n", ""}};
+  const auto out = lfp::latest_by_sku(rows);
+  EXPECT_EQ(out[0].sku, "Z");
+  EXPECT_EQ(out[1].sku, "a");
+  EXPECT_EQ(out[2].sku, "\xC3\xA9");
+}
+
+TEST(NameCounts, PartialCountsFromRanksSum) {
+  std::vector<RowView> rows{{1, "s1", "Ann", ""}, {2, "s2", "Bob", ""}, {3, "s3", "Ann", ""}};
+  auto local = lfp::count_names(rows);
+  ASSERT_EQ(local.size(), 2u);
+  const auto ann = std::find_if(local.begin(), local.end(), [](const auto& c) { return c.name == "Ann"; });
+  ASSERT_NE(ann, local.end());
+  EXPECT_EQ(ann->products, 2);
+  local.push_back({"Ann", 5});
+  local.push_back({"Cy", 1});
+  const auto total = lfp::sum_counts(local);
+  ASSERT_EQ(total.size(), 3u);
+  EXPECT_EQ(total[0].name, "Ann");
+  EXPECT_EQ(total[0].products, 7);
+}
+
+TEST(RowCodec, RoundTripsRowsCountsAndRejects) {
+  lfp::Buffer buf;
+  lfp::encode(buf, RowView{42, "sku", "name", std::string_view("d\0esc", 5)});
+  lfp::encode(buf, RowView{43, "", "", ""});
+  const auto rows = lfp::decode_all<RowView>(buf.data(), buf.data() + buf.size());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].order, 42u);
+  EXPECT_EQ(rows[0].description, std::string_view("d\0esc", 5));
+  EXPECT_EQ(rows[1].sku, "");
+
+  lfp::Buffer rb;
+  const std::string big(5000, 'x');
+  lfp::encode(rb, lfp::RejectView{7, 9, 4, 2, 3, big});
+  lfp::RejectView r;
+  lfp::decode(rb.data(), r);
+  EXPECT_EQ(r.line, 9u);
+  EXPECT_EQ(r.record.size(), lfp::kRejectRecordBytes);  // raw record kept, cut
+}
