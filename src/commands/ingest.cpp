@@ -4,7 +4,6 @@
 
 #include "commands/command.hpp"
 
-#include <ctime>
 #include <filesystem>
 #include <optional>
 
@@ -21,20 +20,12 @@
 #include "ingest/write.hpp"
 #include "mpi/agree.hpp"
 #include "mpi/shuffle.hpp"
+#include "util/clock.hpp"
 #include "util/hash.hpp"
 #include "util/log.hpp"
 
 namespace lfp {
 namespace {
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Rank 0's view of the run before any file is read.
 struct Plan {

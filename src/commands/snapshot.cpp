@@ -8,6 +8,7 @@
 #include "ingest/options.hpp"
 #include "store/h5_snapshot.hpp"
 #include "store/schema.hpp"
+#include "util/clock.hpp"
 #include "util/log.hpp"
 
 namespace lfp {
@@ -22,12 +23,7 @@ void export_from(const std::string& db_path, const std::string& h5, const char* 
   auto db = store::open_existing(db_path, store::Connection::Mode::ReadOnly);
   store::SnapshotInfo info;
   info.generator = generator;
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  info.created_at = buf;
+  info.created_at = utc_now();
   store::export_snapshot(db, h5, info);
 }
 

@@ -1,20 +1,10 @@
 #include "store/edit_session.hpp"
 
-#include <ctime>
-
 #include "store/schema.hpp"
+#include "util/clock.hpp"
 
 namespace lfp::store {
 namespace {
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Upgrades an older database before the first statement on products is prepared.
 Connection& upgraded(Connection& db) {

@@ -3,11 +3,16 @@
 namespace lfp::store {
 namespace {
 
-h5::Space select(hid_t dataset, std::uint64_t first, std::uint64_t n, const std::string& path) {
-  auto space = h5::checked<h5::Space>(H5Dget_space(dataset), path, "get dataspace");
+// Reads elements [first, first + n) of `dataset` as `type` into `out`.
+void read_range(hid_t file, const char* dataset, hid_t type, std::uint64_t first, std::uint64_t n, void* out,
+                const std::string& path) {
+  auto d = h5::checked<h5::Dataset>(H5Dopen2(file, dataset, H5P_DEFAULT), path, std::string("open dataset ") + dataset);
+  auto file_space = h5::checked<h5::Space>(H5Dget_space(d.get()), path, "get dataspace");
   const hsize_t start = first, count = n;
-  h5::check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr), path, "select");
-  return space;
+  h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr), path, "select");
+  auto mem_space = h5::checked<h5::Space>(H5Screate_simple(1, &count, nullptr), path, "create dataspace");
+  h5::check(H5Dread(d.get(), type, mem_space.get(), file_space.get(), H5P_DEFAULT, out), path,
+            std::string("read ") + dataset);
 }
 
 }  // namespace
@@ -55,31 +60,21 @@ std::uint64_t H5Reader::length(const char* dataset) {
 }
 
 std::vector<std::string> H5Reader::strings(const char* dataset, std::uint64_t first, std::uint64_t n) {
-  auto d = h5::checked<h5::Dataset>(H5Dopen2(file_.get(), dataset, H5P_DEFAULT), path_,
-                                    std::string("open dataset ") + dataset);
-  auto file_space = select(d.get(), first, n, path_);
-  const hsize_t count = n;
-  auto mem_space = h5::checked<h5::Space>(H5Screate_simple(1, &count, nullptr), path_, "create dataspace");
   auto type = h5::utf8_string_type(path_);
   std::vector<char*> ptrs(n, nullptr);
-  h5::check(H5Dread(d.get(), type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, ptrs.data()), path_,
-            std::string("read ") + dataset);
+  read_range(file_.get(), dataset, type.get(), first, n, ptrs.data(), path_);
   std::vector<std::string> out;
   out.reserve(n);
-  for (char* p : ptrs) out.emplace_back(p ? p : "");
-  H5Dvlen_reclaim(type.get(), mem_space.get(), H5P_DEFAULT, ptrs.data());
+  for (char* p : ptrs) {
+    out.emplace_back(p ? p : "");
+    H5free_memory(p);  // variable-length strings are allocated by the library
+  }
   return out;
 }
 
 std::vector<std::int64_t> H5Reader::integers(const char* dataset, std::uint64_t first, std::uint64_t n) {
-  auto d = h5::checked<h5::Dataset>(H5Dopen2(file_.get(), dataset, H5P_DEFAULT), path_,
-                                    std::string("open dataset ") + dataset);
-  auto file_space = select(d.get(), first, n, path_);
-  const hsize_t count = n;
-  auto mem_space = h5::checked<h5::Space>(H5Screate_simple(1, &count, nullptr), path_, "create dataspace");
   std::vector<std::int64_t> out(n);
-  h5::check(H5Dread(d.get(), H5T_NATIVE_INT64, mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()), path_,
-            std::string("read ") + dataset);
+  read_range(file_.get(), dataset, H5T_NATIVE_INT64, first, n, out.data(), path_);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "util/error.hpp"
+#include "util/fd.hpp"
 
 namespace lfp {
 namespace {
@@ -16,41 +17,34 @@ constexpr std::size_t kReadLimit = std::size_t{1} << 20;  // files up to 1 MiB a
 }  // namespace
 
 MappedFile::MappedFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw Error(kExitInput, path + ": cannot open: " + std::strerror(errno));
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY));
+  if (!fd) throw Error(kExitInput, path + ": cannot open: " + std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    throw Error(kExitInput, path + ": cannot stat: " + std::strerror(err));
-  }
+  if (::fstat(fd.get(), &st) != 0) throw Error(kExitInput, path + ": cannot stat: " + std::strerror(errno));
   size_ = static_cast<std::size_t>(st.st_size);
   if (size_ > 0 && size_ <= kReadLimit) {
     data_ = ::operator new(size_);
     std::size_t done = 0;
     while (done < size_) {
-      const ssize_t n = ::pread(fd, static_cast<char*>(data_) + done, size_ - done, static_cast<off_t>(done));
+      const ssize_t n = ::pread(fd.get(), static_cast<char*>(data_) + done, size_ - done, static_cast<off_t>(done));
       if (n <= 0) {
         const int err = n < 0 ? errno : EIO;
         ::operator delete(data_);
         data_ = nullptr;
-        ::close(fd);
         throw Error(kExitInput, path + ": cannot read: " + std::strerror(err));
       }
       done += static_cast<std::size_t>(n);
     }
   } else if (size_ > 0) {
-    mapped_ = true;
-    data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
     if (data_ == MAP_FAILED) {
-      const int err = errno;
       data_ = nullptr;
-      ::close(fd);
-      throw Error(kExitInput, path + ": cannot map: " + std::strerror(err));
+      throw Error(kExitInput, path + ": cannot map: " + std::strerror(errno));
     }
+    mapped_ = true;
     ::madvise(data_, size_, MADV_SEQUENTIAL);
   }
-  ::close(fd);  // the mapping keeps the file open
+  // The mapping keeps the file open; the descriptor closes here.
 }
 
 MappedFile::~MappedFile() {

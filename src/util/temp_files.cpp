@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "util/error.hpp"
+#include "util/fd.hpp"
 
 namespace lfp {
 namespace {
@@ -65,11 +66,10 @@ std::string host_name() {
 // A process that exists and is not a zombie (a zombie will never clean up after itself).
 bool process_alive(pid_t pid) {
   if (::kill(pid, 0) != 0 && errno != EPERM) return false;
-  const int fd = ::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY);
-  if (fd < 0) return true;  // no /proc: trust kill()
+  const UniqueFd fd(::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY));
+  if (!fd) return true;  // no /proc: trust kill()
   char buf[512];
-  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
+  const ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
   if (n <= 0) return true;
   buf[n] = '\0';
   const char* paren = std::strrchr(buf, ')');  // "pid (comm) S ...": comm may hold spaces
@@ -98,10 +98,8 @@ void remove_stale_partials(const std::string& target) {
 }
 
 void sync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
+  const UniqueFd fd(::open(path.c_str(), flags));
+  if (fd) ::fsync(fd.get());
 }
 
 }  // namespace
