@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <exception>
+#include <optional>
 #include <vector>
 
 #include "commands/command.hpp"
@@ -10,10 +11,19 @@
 #include "util/error.hpp"
 #include "util/log.hpp"
 
-int main(int argc, char** argv) {
-  lfp::mpi::Environment env(argc, argv);
-  const lfp::mpi::Comm comm(MPI_COMM_WORLD);
+namespace {
 
+// The single-process commands skip MPI_Init when no launcher started them.
+bool needs_mpi(int argc, char** argv, const std::vector<lfp::Command>& commands) {
+  if (lfp::mpi::launched_by_mpi() || argc < 2) return true;
+  for (const auto& c : commands)
+    if (c.app->get_name() == argv[1]) return !c.single_process;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
   CLI::App app{"lfp_mpi: parallel import of product CSV files into SQLite and HDF5, kept current"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "lfp_mpi " LFP_VERSION);
@@ -28,6 +38,10 @@ int main(int argc, char** argv) {
                                            lfp::add_update(app),   lfp::add_delete(app),
                                            lfp::add_query(app),    lfp::add_verify(app),
                                            lfp::add_snapshot(app)};
+  std::optional<lfp::mpi::Environment> env;
+  if (needs_mpi(argc, argv, commands)) env.emplace(argc, argv);
+  const lfp::mpi::Comm comm = env ? lfp::mpi::Comm(MPI_COMM_WORLD) : lfp::mpi::Comm::solo();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -42,7 +56,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // Unexpected (out of memory, a bug): peers may be blocked in a collective, so abort.
     lfp::log::error(comm.rank(), std::string("internal error: ") + e.what());
-    MPI_Abort(MPI_COMM_WORLD, lfp::kExitInternal);
+    if (env) MPI_Abort(MPI_COMM_WORLD, lfp::kExitInternal);
   }
   return lfp::kExitInternal;
 }

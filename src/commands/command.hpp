@@ -13,6 +13,8 @@ namespace lfp {
 struct Command {
   CLI::App* app = nullptr;
   std::function<int(const mpi::Comm&)> run;
+  // Works on one database file from rank 0: needs no MPI when not started by a launcher.
+  bool single_process = false;
 };
 
 Command add_ingest(CLI::App& app, const std::string& command_line);

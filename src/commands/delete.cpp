@@ -51,7 +51,7 @@ Command add_delete(CLI::App& app) {
   auto* h5 = sub->add_option("--h5", opt->h5, "snapshot to refresh (default: the database path with .h5, if present)");
   sub->add_flag("--no-h5", opt->no_h5, "leave the snapshot stale")->excludes(h5);
   sub->add_flag("-q,--quiet", opt->quiet, "print errors only");
-  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return remove(*opt); }); }};
+  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return remove(*opt); }); }, true};
 }
 
 }  // namespace lfp

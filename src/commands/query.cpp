@@ -100,8 +100,11 @@ int query(const QueryOptions& opt) {
     rows = sources(db);
   } else {
     rows = select(db,
-                  "SELECT (SELECT coalesce(sum(products), 0) FROM product_counts) AS products, "
-                  "(SELECT count(*) FROM product_counts) AS names, (SELECT count(*) FROM rejects) AS rejects, "
+                  std::string(store::has_table(db, "totals")
+                                  ? "SELECT (SELECT products FROM totals) AS products, (SELECT names FROM totals) AS names, "
+                                  : "SELECT (SELECT coalesce(sum(products), 0) FROM product_counts) AS products, "
+                                    "(SELECT count(*) FROM product_counts) AS names, ") +
+                  "(SELECT count(*) FROM rejects) AS rejects, "
                   "(SELECT count(*) FROM runs) AS runs, (SELECT max(id) FROM runs) AS last_run, "
                   "(SELECT started_at FROM runs ORDER BY id DESC LIMIT 1) AS last_run_at");
     rows.columns.push_back("snapshot");
@@ -142,7 +145,7 @@ Command add_query(CLI::App& app) {
   sub->add_option("--format", opt->format, "table, csv or json")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, Format>{{"table", Format::Table}, {"csv", Format::Csv}, {"json", Format::Json}}));
-  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return query(*opt); }); }};
+  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return query(*opt); }); }, true};
 }
 
 }  // namespace lfp

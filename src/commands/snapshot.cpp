@@ -60,7 +60,8 @@ Command add_snapshot(CLI::App& app) {
               if (!opt->quiet) log::info("wrote " + h5 + " from " + opt->db);
               return kExitOk;
             });
-          }};
+          },
+          true};
 }
 
 }  // namespace lfp

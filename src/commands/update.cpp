@@ -59,7 +59,8 @@ Command add_update(CLI::App& app) {
   return {sub, [opt](const mpi::Comm& comm) {
             opt->command = "lfp_mpi update --sku " + opt->sku;
             return on_root(comm, [&] { return update(*opt); });
-          }};
+          },
+          true};
 }
 
 }  // namespace lfp

@@ -71,6 +71,13 @@ void check_counts(store::Connection& db, Checks& checks) {
     checks.pass("product_counts equals SELECT name, count(*) FROM products GROUP BY name");
   else
     checks.fail(std::to_string(n) + " names with a wrong count in product_counts, e.g. " + shown);
+  auto t = db.prepare(
+      "SELECT products, names, (SELECT coalesce(sum(products), 0) FROM product_counts), "
+      "(SELECT count(*) FROM product_counts) FROM totals");
+  if (t.step() && t.integer(0) == t.integer(2) && t.integer(1) == t.integer(3))
+    checks.pass("totals match product_counts");
+  else
+    checks.fail("the totals table does not match product_counts");
 }
 
 // Compares one snapshot column with a query's column, chunk by chunk.
@@ -176,7 +183,7 @@ Command add_verify(CLI::App& app) {
   auto* h5 = sub->add_option("--h5", opt->h5, "snapshot to check (default: the database path with .h5, if present)");
   sub->add_flag("--no-h5", opt->no_h5, "do not check a snapshot")->excludes(h5);
   sub->add_flag("-q,--quiet", opt->quiet, "print failures only");
-  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return verify(*opt); }); }};
+  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return verify(*opt); }); }, true};
 }
 
 }  // namespace lfp

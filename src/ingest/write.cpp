@@ -98,8 +98,8 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
   out.inserted = session.inserted();
   out.updated = session.updated();
   out.unchanged = session.unchanged();
-  out.products = session.connection().integer("SELECT coalesce(sum(products), 0) FROM product_counts");
-  out.names = session.connection().integer("SELECT count(*) FROM product_counts");
+  out.products = session.connection().integer("SELECT products FROM totals");
+  out.names = session.connection().integer("SELECT names FROM totals");
   session.commit();
   if (snapshot) {
     snapshot->publish();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 
 namespace lfp::mpi {
 
@@ -11,6 +12,12 @@ Environment::Environment(int& argc, char**& argv) {
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
 }
 Environment::~Environment() { MPI_Finalize(); }
+
+bool launched_by_mpi() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"})
+    if (std::getenv(v)) return true;
+  return false;
+}
 
 Comm::Comm(MPI_Comm comm) : comm_(comm) {
   MPI_Comm_rank(comm_, &rank_);
@@ -29,36 +36,42 @@ void Comm::bcast_bytes(void* data, std::uint64_t bytes) const {
 }
 
 std::int64_t Comm::sum(std::int64_t v) const {
+  if (solo_) return v;
   std::int64_t out = 0;
   MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_SUM, comm_);
   return out;
 }
 
 std::uint64_t Comm::sum(std::uint64_t v) const {
+  if (solo_) return v;
   std::uint64_t out = 0;
   MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_);
   return out;
 }
 
 std::uint64_t Comm::exclusive_prefix_sum(std::uint64_t v) const {
+  if (solo_) return 0;
   std::uint64_t out = 0;
   MPI_Exscan(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_);
   return rank_ == 0 ? 0 : out;  // MPI_Exscan leaves rank 0's result undefined
 }
 
 double Comm::max(double v) const {
+  if (solo_) return v;
   double out = 0;
   MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_);
   return out;
 }
 
 int Comm::max(int v) const {
+  if (solo_) return v;
   int out = 0;
   MPI_Allreduce(&v, &out, 1, MPI_INT, MPI_MAX, comm_);
   return out;
 }
 
 void Comm::max_in_place(std::vector<std::int64_t>& v) const {
+  if (solo_) return;
   MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_INT64_T, MPI_MAX, comm_);
 }
 
@@ -67,10 +80,12 @@ void Comm::max_in_place(std::vector<std::int64_t>& v) const {
 namespace lfp::mpi {
 
 void Comm::sum_in_place(std::vector<std::int64_t>& v) const {
+  if (solo_) return;
   MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_INT64_T, MPI_SUM, comm_);
 }
 
 std::vector<char> Comm::gather_bytes(const std::vector<char>& mine) const {
+  if (solo_) return mine;
   // Callers gather small summaries (digests, per-file counts): int counts suffice.
   const int n = static_cast<int>(mine.size());
   std::vector<int> counts(rank_ == 0 ? size_ : 0), displs(rank_ == 0 ? size_ : 0);

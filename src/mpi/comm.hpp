@@ -17,9 +17,16 @@ class Environment {
   Environment& operator=(const Environment&) = delete;
 };
 
+// True when an MPI launcher (mpirun, srun) started this process.
+bool launched_by_mpi();
+
 class Comm {
  public:
   explicit Comm(MPI_Comm comm);
+  // One process without MPI (MPI_Init never called): every collective is the identity.
+  // The single-process commands use it when not started by a launcher, which saves the
+  // half second a singleton MPI_Init costs.
+  static Comm solo() { return Comm(); }
   int rank() const { return rank_; }
   int size() const { return size_; }
   bool root() const { return rank_ == 0; }
@@ -29,6 +36,7 @@ class Comm {
   template <class T>
   void bcast(std::vector<T>& v) const {
     static_assert(std::is_trivially_copyable_v<T>);
+    if (solo_) return;
     std::uint64_t n = v.size();
     MPI_Bcast(&n, 1, MPI_UINT64_T, 0, comm_);
     v.resize(n);
@@ -38,6 +46,7 @@ class Comm {
   template <class T>
   T scatter(const std::vector<T>& values) const {
     static_assert(std::is_trivially_copyable_v<T>);
+    if (solo_) return values.at(0);
     T mine;
     MPI_Scatter(values.data(), sizeof(T), MPI_BYTE, &mine, sizeof(T), MPI_BYTE, 0, comm_);
     return mine;
@@ -47,6 +56,7 @@ class Comm {
   std::vector<T> allgather(const T& mine) const {
     static_assert(std::is_trivially_copyable_v<T>);
     std::vector<T> all(size_);
+    if (solo_) return {mine};
     MPI_Allgather(&mine, sizeof(T), MPI_BYTE, all.data(), sizeof(T), MPI_BYTE, comm_);
     return all;
   }
@@ -64,8 +74,10 @@ class Comm {
   std::vector<char> gather_bytes(const std::vector<char>& mine) const;
 
  private:
+  Comm() : comm_(MPI_COMM_NULL), solo_(true) {}
   void bcast_bytes(void* data, std::uint64_t bytes) const;
   MPI_Comm comm_;
+  bool solo_ = false;
   int rank_ = 0, size_ = 1;
 };
 

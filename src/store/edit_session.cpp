@@ -27,7 +27,7 @@ std::int64_t EditSession::commit(const EditCounts& c) {
       "INSERT INTO runs(started_at, command, ranks, files, records_read, rows_written, rejects, inserted, updated, "
       "unchanged, deleted, files_read, files_skipped, kind, products, names) "
       "VALUES(?1, ?2, 1, '', 0, ?3, 0, ?4, ?5, ?6, ?7, 0, 0, ?8, "
-      "(SELECT coalesce(sum(products), 0) FROM product_counts), (SELECT count(*) FROM product_counts))");
+      "(SELECT products FROM totals), (SELECT names FROM totals))");
   s.bind(1, started_at_)
       .bind(2, command_)
       .bind(3, c.inserted + c.updated + c.deleted)

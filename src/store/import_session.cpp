@@ -103,6 +103,7 @@ std::string ImportSession::finish_import() {
   } else {
     deltas_.apply(*db_);
   }
+  refresh_totals(*db_);
   create_triggers(*db_);
   // Only a run that changed products gives the database a new state.
   if (inserted_ + updated_ > 0) return new_state_token(*db_);
@@ -140,7 +141,7 @@ void ImportSession::record_run(const RunRecord& run) {
   auto s = db_->prepare(
       "UPDATE runs SET started_at=?1, command=?2, ranks=?3, files=?4, records_read=?5, rows_written=?6, rejects=?7, "
       "phase_seconds=?8, inserted=?9, updated=?10, unchanged=?11, files_read=?12, files_skipped=?13, "
-      "products=(SELECT coalesce(sum(products), 0) FROM product_counts), names=(SELECT count(*) FROM product_counts), "
+      "products=(SELECT products FROM totals), names=(SELECT names FROM totals), "
       "kind='ingest' WHERE id=?14");
   s.bind(1, run.started_at)
       .bind(2, run.command)

@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS sources(
   records INTEGER NOT NULL, rejects INTEGER NOT NULL, run_id INTEGER NOT NULL REFERENCES runs(id),
   ingested_at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS totals(
+  id INTEGER PRIMARY KEY CHECK (id = 1), products INTEGER NOT NULL, names INTEGER NOT NULL);
+INSERT OR IGNORE INTO totals(id, products, names)
+  SELECT 1, coalesce(sum(products), 0), count(*) FROM product_counts;
 INSERT OR IGNORE INTO meta(key, value) VALUES('state', lower(hex(randomblob(16))));
 )sql";
 
@@ -41,7 +45,8 @@ CREATE INDEX IF NOT EXISTS products_by_name ON products(name);
 CREATE INDEX IF NOT EXISTS product_counts_by_products ON product_counts(products DESC, name);
 )sql";
 
-// A new random state on every change; the count triggers follow the GROUP BY. (REPLACE
+// A new random state on every change; the count triggers follow the GROUP BY, and the
+// totals follow product_counts (so a summary needs no scan). (REPLACE
 // deletes fire the delete trigger only with PRAGMA recursive_triggers: see the README.)
 constexpr const char* kTriggers = R"sql(
 CREATE TRIGGER IF NOT EXISTS products_insert AFTER INSERT ON products BEGIN
@@ -53,6 +58,15 @@ CREATE TRIGGER IF NOT EXISTS products_delete AFTER DELETE ON products BEGIN
   UPDATE product_counts SET products = products - 1 WHERE name = OLD.name;
   DELETE FROM product_counts WHERE name = OLD.name AND products <= 0;
   UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
+END;
+CREATE TRIGGER IF NOT EXISTS counts_insert AFTER INSERT ON product_counts BEGIN
+  UPDATE totals SET products = products + NEW.products, names = names + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS counts_update AFTER UPDATE ON product_counts BEGIN
+  UPDATE totals SET products = products + NEW.products - OLD.products;
+END;
+CREATE TRIGGER IF NOT EXISTS counts_delete AFTER DELETE ON product_counts BEGIN
+  UPDATE totals SET products = products - OLD.products, names = names - 1;
 END;
 CREATE TRIGGER IF NOT EXISTS products_update AFTER UPDATE ON products BEGIN
   UPDATE product_counts SET products = products - 1 WHERE name = OLD.name AND OLD.name IS NOT NEW.name;
@@ -93,7 +107,19 @@ void create_indexes(Connection& db) { db.exec(kIndexes); }
 void create_triggers(Connection& db) { db.exec(kTriggers); }
 void drop_triggers(Connection& db) {
   db.exec("DROP TRIGGER IF EXISTS products_insert; DROP TRIGGER IF EXISTS products_delete; "
-          "DROP TRIGGER IF EXISTS products_update;");
+          "DROP TRIGGER IF EXISTS products_update; DROP TRIGGER IF EXISTS counts_insert; "
+          "DROP TRIGGER IF EXISTS counts_update; DROP TRIGGER IF EXISTS counts_delete;");
+}
+
+bool has_table(Connection& db, const std::string& name) {
+  auto s = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  s.bind(1, name);
+  return s.step();
+}
+
+void refresh_totals(Connection& db) {
+  db.exec("UPDATE totals SET products = (SELECT coalesce(sum(products), 0) FROM product_counts), "
+          "names = (SELECT count(*) FROM product_counts)");
 }
 
 void check_and_upgrade(Connection& db) {

@@ -16,6 +16,10 @@ void create_tables(Connection& db);
 void create_indexes(Connection& db);
 void create_triggers(Connection& db);
 void drop_triggers(Connection& db);
+bool has_table(Connection& db, const std::string& name);
+// Recomputes the totals row (products, names) from product_counts, after a bulk change made
+// with the triggers dropped.
+void refresh_totals(Connection& db);
 
 // An existing database: refuses a file that is not ours, adds what older versions lacked.
 // Call inside a write transaction.

@@ -8,7 +8,7 @@ namespace lfp::store {
 
 std::map<std::string, LedgerEntry> read_ledger(Connection& db) {
   std::map<std::string, LedgerEntry> out;
-  if (db.integer("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sources'") == 0) return out;
+  if (!has_table(db, "sources")) return out;
   auto s = db.prepare(
       "SELECT path, size, mtime_ns, digest, records, rejects, run_id, ingested_at FROM sources ORDER BY path");
   while (s.step()) {

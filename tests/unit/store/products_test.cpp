@@ -66,6 +66,9 @@ TEST_F(ProductsTest, TriggersKeepCountsRightUnderHandEdits) {
   db_->exec("INSERT INTO products VALUES('e','Eve','') ON CONFLICT(sku) DO UPDATE SET name = excluded.name");
   EXPECT_EQ(counts(), grouped());
   EXPECT_EQ(counts().count("Dee"), 0u);
+  // The totals row follows product_counts.
+  EXPECT_EQ(db_->integer("SELECT products FROM totals"), db_->integer("SELECT count(*) FROM products"));
+  EXPECT_EQ(db_->integer("SELECT names FROM totals"), static_cast<std::int64_t>(counts().size()));
 }
 
 TEST_F(ProductsTest, EveryChangeGivesTheDatabaseANewState) {
