@@ -11,7 +11,8 @@
 # per case and ends with "N passed, M failed"; exits 1 if a case failed, 77 when it cannot
 # run (not root, no apt-get), 2 on a usage error. KEEP_TMP=1 keeps the temporary directory
 # (it is kept anyway when a case failed). Takes about 2 minutes, most of it the time-limit
-# case (Slurm's one-minute minimum plus its 30-second check).
+# case (Slurm's one-minute minimum plus its 30-second check); gives up by itself, stopping
+# what it started, after LFP_SLURM_TEST_TIMEOUT seconds (480).
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -59,6 +60,8 @@ chmod 755 "$T"
 export SLURM_CONF=$T/slurm.conf
 failed=0 passed=0
 started=()
+watchdog=
+summary_printed=0
 
 pid_of() { [[ -s $1 ]] && tr -dc 0-9 <"$1"; }
 stop_daemon() { # stop_daemon PIDFILE NAME: only that pid, and only while it runs NAME
@@ -72,6 +75,12 @@ stop_daemon() { # stop_daemon PIDFILE NAME: only that pid, and only while it run
 cleanup() {
   local rc=$?
   trap '' INT TERM
+  [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
+  if ((!summary_printed)); then
+    echo "test-slurm: stopped before the end"
+    echo "$passed passed, $((failed + 1)) failed"
+    ((rc)) || rc=1
+  fi
   if [[ " ${started[*]} " == *" slurmctld "* ]]; then
     local ids
     ids=$(squeue -h -o %i 2>/dev/null)
@@ -94,12 +103,26 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# A runner that kills this script with SIGKILL on a timeout would leave the daemons running:
+# give up first, by ourselves. Cancelling the jobs ends any sbatch --wait we are in, so that
+# the TERM handler runs.
+deadline=${LFP_SLURM_TEST_TIMEOUT:-480}
+(
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$deadline" >/dev/null 2>&1 &
+  sleeper=$!
+  wait "$sleeper" || exit 0
+  echo "test-slurm: still running after $deadline s (LFP_SLURM_TEST_TIMEOUT): giving up"
+  kill -TERM $$
+  ids=$(squeue -h -o %i 2>/dev/null) && [[ -n $ids ]] && scancel $ids
+) &
+watchdog=$!
 
 fatal() {
   echo "test-slurm: $*"
   for f in "$T"/*.log "$T"/munge/*.log; do [[ -f $f ]] && { echo "== $f"; tail -n 20 "$f"; }; done
   echo "0 passed, 1 failed"
-  failed=1
+  failed=1 summary_printed=1
   exit 1
 }
 
@@ -402,7 +425,29 @@ check "ingest: records read $(sqlite3 "$c/gen.db" 'SELECT records_read FROM runs
 check "ingest: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" 'committed as run 1 in gen\.db; no snapshot \(--no-h5\)'
 report "generate, then ingest of its output" "$c"
 
-# 10. scancel while the ranks write an update: the old database stays, the log says so.
+# 10. Nodes without the sqlite3 shell: python3 reads the database; without both, the last
+# line gives the exit code only. PATH holds every command of the machine but those.
+c=$(case_dir no-sqlite3)
+mkdir -p "$c/bin" "$c/bin-none"
+for f in /usr/local/bin/* /usr/bin/* /bin/* /usr/sbin/* /sbin/*; do
+  n=${f##*/}
+  [[ -x $f && ! -e $c/bin/$n && $n != sqlite3* ]] || continue
+  ln -s "$f" "$c/bin/$n"
+  [[ $n == python* ]] || ln -s "$f" "$c/bin-none/$n"
+done
+if [[ -e $c/bin/python3 ]]; then
+  PATH=$c/bin LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv" --db py.db
+  check "python3: exit code $RC, not 0" equals "$RC" 0
+  check "python3: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: committed as run 1 in py\.db; snapshot py\.h5 written \(lfp_mpi exit 0: ok\)$'
+else
+  echo "      (no python3 on this machine: only the case without a reader)"
+fi
+PATH=$c/bin-none LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv" --db none.db
+check "no reader: exit code $RC, not 0" equals "$RC" 0
+check "no reader: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: cannot read none\.db \(no sqlite3 or python3 on this node\): see lfp_mpi.s messages above \(lfp_mpi exit 0: ok\)$'
+report "no sqlite3 on the node: python3 reads the runs table; neither: exit code only" "$c"
+
+# 11. scancel while the ranks write an update: the old database stays, the log says so.
 c=$(case_dir scancel)
 if LFP_MPI=$lfp start_stopped_update "$c" --ntasks=2; then
   scancel "$JOB"
@@ -417,7 +462,7 @@ else
 fi
 report "scancel while writing: old database intact, clear last line" "$c"
 
-# 11. --signal=B:TERM@60 reaches the batch shell only: it is forwarded to the ranks.
+# 12. --signal=B:TERM@60 reaches the batch shell only: it is forwarded to the ranks.
 c=$c_sig
 if ((sig_started == 0)); then
   check "job did not end within 150 s" wait_done "$sig_job" 150
@@ -431,7 +476,7 @@ else
 fi
 report "--signal=B:TERM@60 before the time limit: forwarded, old database intact" "$c"
 
-# 12. The time limit (--time=1) while the ranks write.
+# 13. The time limit (--time=1) while the ranks write.
 c=$c_tl
 if ((tl_started == 0)); then
   check "job did not end within 150 s" wait_done "$tl_job" 150
@@ -445,4 +490,5 @@ fi
 report "time limit while writing: old database intact, clear last line" "$c"
 
 echo "$passed passed, $failed failed"
+summary_printed=1
 ((failed == 0))
