@@ -114,6 +114,7 @@ deadline=${LFP_SLURM_TEST_TIMEOUT:-480}
   wait "$sleeper" || exit 0
   echo "test-slurm: still running after $deadline s (LFP_SLURM_TEST_TIMEOUT): giving up"
   kill -TERM $$
+  # shellcheck disable=SC2086 # one argument per job id
   ids=$(squeue -h -o %i 2>/dev/null) && [[ -n $ids ]] && scancel $ids
 ) &
 watchdog=$!
@@ -144,7 +145,8 @@ free_port() { # a port nobody listens on, from a range Linux does not hand out b
   done
   return 1
 }
-ctld_port=$(free_port) && d_port=$(free_port "$ctld_port") || fatal "no free port"
+ctld_port=$(free_port) || fatal "no free port"
+d_port=$(free_port "$ctld_port") || fatal "no free port"
 mkdir -p "$T/state" "$T/spool" "$T/tmp"
 cat >"$SLURM_CONF" <<EOF
 # Single-node test cluster of scripts/test-slurm.sh
