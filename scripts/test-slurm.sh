@@ -1,0 +1,496 @@
+#!/usr/bin/env bash
+# Tests jobs/slurm/*.sbatch on a real single-node Slurm that this script brings up and stops.
+#
+#   scripts/test-slurm.sh [PATH_TO_lfp_mpi]      (default: $LFP_MPI, else build/lfp_mpi)
+#
+# As root on Debian: installs slurmctld, slurmd, slurm-client, munge, libpmix-dev and sqlite3
+# when missing (nothing is started by the install), then runs munged, slurmctld and slurmd
+# from a temporary directory with their own ports, configured with MpiDefault=none (the
+# scripts must ask for PMIx themselves), submits the job scripts with sbatch and checks
+# outputs, exit codes and job states. Whatever it started is stopped on exit. Prints one line
+# per case and ends with "N passed, M failed"; exits 1 if a case failed, 77 when it cannot
+# run (not root, no apt-get), 2 on a usage error. KEEP_TMP=1 keeps the temporary directory
+# (it is kept anyway when a case failed). Takes about 2 minutes, most of it the time-limit
+# case (Slurm's one-minute minimum plus its 30-second check); gives up by itself, stopping
+# what it started, after LFP_SLURM_TEST_TIMEOUT seconds (480).
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+(($# <= 1)) || { echo "usage: scripts/test-slurm.sh [PATH_TO_lfp_mpi]" >&2; exit 2; }
+lfp=${1:-${LFP_MPI:-$repo/build/lfp_mpi}}
+[[ -f $lfp && -x $lfp ]] || { echo "test-slurm: no lfp_mpi at $lfp: build it first (see README)" >&2; exit 2; }
+lfp=$(cd "$(dirname "$lfp")" && pwd -P)/$(basename "$lfp")
+jobs_dir=$repo/jobs/slurm
+if (($(id -u) != 0)); then
+  echo "test-slurm: skipped: needs root (to install Slurm and run slurmd and munged)"
+  exit 77
+fi
+
+# ---- Packages. A policy-rc.d that refuses keeps the install from starting the daemons.
+packages=(slurmctld slurmd slurm-client munge libpmix-dev sqlite3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+policy_created=0
+remove_policy() { ((policy_created)) && rm -f /usr/sbin/policy-rc.d && policy_created=0; }
+if ((${#missing[@]})); then
+  command -v apt-get >/dev/null || { echo "test-slurm: skipped: ${missing[*]} missing and no apt-get"; exit 77; }
+  echo "test-slurm: installing ${missing[*]}"
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy_created=1
+    trap remove_policy EXIT
+  fi
+  apt_install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      -o DPkg::Lock::Timeout=600 "${missing[@]}" >/tmp/test-slurm-apt.$$.log 2>&1
+  }
+  if ! apt_install; then
+    apt-get update -q -o DPkg::Lock::Timeout=600 >>/tmp/test-slurm-apt.$$.log 2>&1
+    apt_install || { cat /tmp/test-slurm-apt.$$.log; remove_policy; echo "test-slurm: apt-get install failed"; exit 1; }
+  fi
+  rm -f /tmp/test-slurm-apt.$$.log
+  remove_policy
+  trap - EXIT
+fi
+
+# ---- Bring-up, in a fresh directory (job ids restart at 1 after a cold start).
+T=$(mktemp -d /tmp/lfp-test-slurm.XXXXXX)
+chmod 755 "$T"
+export SLURM_CONF=$T/slurm.conf
+failed=0 passed=0
+started=()
+watchdog=
+summary_printed=0
+
+pid_of() { [[ -s $1 ]] && tr -dc 0-9 <"$1"; }
+stop_daemon() { # stop_daemon PIDFILE NAME: only that pid, and only while it runs NAME
+  local pid
+  pid=$(pid_of "$1") || return 0
+  [[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == "$2" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+}
+cleanup() {
+  local rc=$?
+  trap '' INT TERM
+  [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
+  if ((!summary_printed)); then
+    echo "test-slurm: stopped before the end"
+    echo "$passed passed, $((failed + 1)) failed"
+    ((rc)) || rc=1
+  fi
+  if [[ " ${started[*]} " == *" slurmctld "* ]]; then
+    local ids
+    ids=$(squeue -h -o %i 2>/dev/null)
+    if [[ -n $ids ]]; then
+      # shellcheck disable=SC2086
+      scancel $ids 2>/dev/null
+      for _ in $(seq 60); do [[ -z $(squeue -h -o %i 2>/dev/null) ]] && break; sleep 0.5; done
+    fi
+  fi
+  stop_daemon "$T/slurmd.pid" slurmd
+  stop_daemon "$T/slurmctld.pid" slurmctld
+  stop_daemon "$T/munge/munged.pid" munged
+  if ((failed)) || [[ -n ${KEEP_TMP:-} ]] || ((rc != 0 && rc != 1)); then
+    echo "test-slurm: kept $T (daemon logs: $T/*.log)"
+  else
+    rm -rf "$T"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# A runner that kills this script with SIGKILL on a timeout would leave the daemons running:
+# give up first, by ourselves. Cancelling the jobs ends any sbatch --wait we are in, so that
+# the TERM handler runs.
+deadline=${LFP_SLURM_TEST_TIMEOUT:-480}
+(
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$deadline" >/dev/null 2>&1 &
+  sleeper=$!
+  wait "$sleeper" || exit 0
+  echo "test-slurm: still running after $deadline s (LFP_SLURM_TEST_TIMEOUT): giving up"
+  kill -TERM $$
+  # shellcheck disable=SC2086 # one argument per job id
+  ids=$(squeue -h -o %i 2>/dev/null) && [[ -n $ids ]] && scancel $ids
+) &
+watchdog=$!
+
+fatal() {
+  echo "test-slurm: $*"
+  for f in "$T"/*.log "$T"/munge/*.log; do [[ -f $f ]] && { echo "== $f"; tail -n 20 "$f"; }; done
+  echo "0 passed, 1 failed"
+  failed=1 summary_printed=1
+  exit 1
+}
+
+# munged as the munge user, everything under $T (its directory must be searchable by all).
+mkdir -m 755 "$T/munge" && chown munge:munge "$T/munge"
+dd if=/dev/urandom of="$T/munge/munge.key" bs=1024 count=1 status=none
+chown munge:munge "$T/munge/munge.key" && chmod 600 "$T/munge/munge.key"
+runuser -u munge -- munged --socket="$T/munge/munge.socket" --pid-file="$T/munge/munged.pid" \
+  --log-file="$T/munge/munged.log" --seed-file="$T/munge/munged.seed" --key-file="$T/munge/munge.key" ||
+  fatal "munged did not start"
+started+=(munged)
+
+free_port() { # a port nobody listens on, from a range Linux does not hand out by itself
+  local p
+  for _ in $(seq 200); do
+    p=$((20000 + RANDOM % 12000))
+    [[ " $* " == *" $p "* ]] && continue
+    (: <"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  return 1
+}
+ctld_port=$(free_port) || fatal "no free port"
+d_port=$(free_port "$ctld_port") || fatal "no free port"
+mkdir -p "$T/state" "$T/spool" "$T/tmp"
+cat >"$SLURM_CONF" <<EOF
+# Single-node test cluster of scripts/test-slurm.sh
+ClusterName=lfptest
+SlurmctldHost=localhost
+SlurmctldPort=$ctld_port
+SlurmdPort=$d_port
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$T/munge/munge.socket
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation=$T/state
+SlurmdSpoolDir=$T/spool
+TmpFS=$T/tmp
+SlurmctldPidFile=$T/slurmctld.pid
+SlurmdPidFile=$T/slurmd.pid
+SlurmctldLogFile=$T/slurmctld.log
+SlurmdLogFile=$T/slurmd.log
+# Slurm's own default, which Debian's Open MPI cannot start under: the scripts must ask for pmix.
+MpiDefault=none
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+# More CPUs and memory than the machine has (memory is not enforced here): 8 tasks of 2 GB.
+SlurmdParameters=config_overrides
+EnforcePartLimits=ALL
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$T/jobcomp.txt
+MinJobAge=3600
+ReturnToService=2
+NodeName=localhost CPUs=8 RealMemory=16384 State=UNKNOWN
+PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+EOF
+slurmctld -c -f "$SLURM_CONF" || fatal "slurmctld did not start"
+started+=(slurmctld)
+slurmd -f "$SLURM_CONF" -N localhost || fatal "slurmd did not start"
+started+=(slurmd)
+for _ in $(seq 100); do
+  [[ $(sinfo -h -o %T 2>/dev/null) == idle ]] && break
+  sleep 0.2
+done
+[[ $(sinfo -h -o %T 2>/dev/null) == idle ]] || fatal "the node did not come up: $(sinfo 2>&1)"
+
+# ---- What the jobs inherit (sbatch exports the environment): Open MPI as root, more ranks
+# than cores, idle ranks that yield (2-3 x faster when oversubscribed). Nothing of the
+# caller's LFP_* settings.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
+unset LFP_MPI LFP_DB LFP_ENV_FILE LFP_LAUNCHER LFP_SRUN_MPI
+clean_path=
+IFS=: read -r -a path_dirs <<<"$PATH"
+for d in "${path_dirs[@]}"; do [[ -x $d/lfp_mpi ]] || clean_path+=${clean_path:+:}$d; done
+export PATH=$clean_path
+
+# ---- Inputs and references, made here by the binary under test on one rank.
+D=$T/data
+mkdir -p "$D"
+(
+  cd "$D" || exit 1
+  "$lfp" generate -q --rows 3000 --seed 11 -o small.csv &&
+    "$lfp" generate -q --rows 2000 --seed 12 -o small2.csv &&
+    "$lfp" generate -q --rows 1000 --seed 13 -o small3.csv &&
+    "$lfp" generate -q --rows 400000 --seed 14 -o big.csv &&
+    "$lfp" generate -q --rows 20000 --seed 15 -o gen-ref.csv &&
+    "$lfp" ingest -q small.csv small2.csv --db ref.db --no-h5 &&
+    "$lfp" ingest -q small.csv --db base.db
+) || fatal "cannot make the test inputs with $lfp"
+
+content() { # content DB: a digest of products and product_counts
+  sqlite3 -batch "$1" 'SELECT sku, name, description FROM products ORDER BY sku;
+                       SELECT name, products FROM product_counts ORDER BY name;' 2>&1 | md5sum | cut -c1-32
+}
+ref_content=$(content "$D/ref.db")
+base_content=$(content "$D/base.db")
+
+# ---- Helpers.
+fail_why=
+check() { # check DESCRIPTION COMMAND...: remembers the first failed check of a case
+  "${@:2}" && return 0
+  [[ -n $fail_why ]] || fail_why=$1
+  return 1
+}
+report() { # report NAME [DIR]: one line per case
+  if [[ -z $fail_why ]]; then
+    printf 'ok    %s\n' "$1"
+    passed=$((passed + 1))
+  else
+    printf 'FAIL  %s: %s%s\n' "$1" "$fail_why" "${2:+ (see $2)}"
+    failed=$((failed + 1))
+  fi
+  fail_why=
+}
+case_dir() { mkdir -p "$T/$1" && echo "$T/$1"; }
+state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
+exit_code() { scontrol show job "$1" 2>/dev/null | sed -n 's/.* ExitCode=\([0-9:]*\).*/\1/p'; }
+log_of() { ls "$1"/*-"$2".out 2>/dev/null | head -n 1; }
+last_line() { local f; f=$(log_of "$1" "$2"); [[ -n $f ]] && tail -n 1 "$f"; }
+matches() { [[ $1 =~ $2 ]]; }
+equals() { [[ $1 == "$2" ]]; }
+runs_of() { sqlite3 -batch "$1" 'SELECT max(id) FROM runs' 2>&1; }
+# sbatch --wait in DIR; sets JOB and RC (the job's exit code).
+submit_wait() {
+  local dir=$1
+  shift
+  JOB=$(cd "$dir" && sbatch --parsable --wait "$@" 2>"$dir/sbatch.err")
+  RC=$?
+  JOB=${JOB%%;*}
+}
+wait_done() { # wait_done JOB SECONDS: until the job has left the queue's active states
+  local s
+  for _ in $(seq $(($2 * 5))); do
+    s=$(squeue -h -j "$1" -o %T 2>/dev/null)
+    [[ -z $s || ! $s =~ ^(PENDING|CONFIGURING|RUNNING|COMPLETING|SUSPENDED|STOPPED)$ ]] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+# Submits an update of base.db by big.csv in DIR (no --wait) and stops its ranks with SIGSTOP
+# while the run is writing (its snapshot's partial file exists); sets JOB.
+start_stopped_update() {
+  local dir=$1 pids p
+  shift
+  cp "$D/base.db" "$D/base.h5" "$dir/"
+  JOB=$(cd "$dir" && sbatch --parsable "$@" "$jobs_dir/ingest.sbatch" "$D/big.csv" --db base.db 2>"$dir/sbatch.err")
+  JOB=${JOB%%;*}
+  [[ -n $JOB ]] || return 1
+  for _ in $(seq 3000); do
+    compgen -G "$dir/base.h5.partial-*" >/dev/null && break
+    [[ $(state "$JOB") =~ ^(PENDING|RUNNING|CONFIGURING)$ ]] || return 1
+    sleep 0.02
+  done
+  pids=$(scontrol listpids "$JOB" 2>/dev/null | awk 'NR > 1 && $3 == "0" { print $1 }')
+  for p in $pids; do
+    [[ $(cat "/proc/$p/comm" 2>/dev/null) == lfp_mpi ]] && kill -STOP "$p"
+  done
+  compgen -G "$dir/base.h5.partial-*" >/dev/null
+}
+old_db_intact() { # old_db_intact DIR
+  [[ $(content "$1/base.db") == "$base_content" && $(runs_of "$1/base.db") == 1 ]] &&
+    [[ $(sqlite3 -batch "$1/base.db" 'PRAGMA integrity_check') == ok ]] &&
+    cmp -s "$1/base.h5" "$D/base.h5"
+}
+no_partials() { ! compgen -G "$1/*.partial-*" >/dev/null; }
+
+# ---- The cases that wait for Slurm's clock start first and run beside the others.
+c_tl=$(case_dir time-limit)
+tl_started=0
+LFP_MPI=$lfp start_stopped_update "$c_tl" --ntasks=2 --time=1 || tl_started=1
+tl_job=$JOB
+c_sig=$(case_dir signal)
+sig_started=0
+LFP_MPI=$lfp start_stopped_update "$c_sig" --ntasks=2 --time=2 --signal=B:TERM@60 || sig_started=1
+sig_job=$JOB
+
+# 1. The common part of the job scripts is the same in each; they parse.
+fail_why=
+ref_part=$(sed -n '/^# ==== Common part/,$p' "$jobs_dir/ingest.sbatch")
+for f in "$jobs_dir"/*.sbatch; do
+  check "$(basename "$f") does not parse" bash -n "$f"
+  check "$(basename "$f") has no or another common part" equals "$(sed -n '/^# ==== Common part/,$p' "$f")" "$ref_part"
+done
+check "empty common part" matches "$ref_part" 'exit "\$rc"'
+report "job scripts: one common part, valid bash"
+
+# 2. 2 tasks, binary from LFP_MPI, submitted from a directory outside the repository, --db.
+c=$(case_dir ingest-2)
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv" "$D/small2.csv" --db out.db
+check "exit code $RC, not 0" equals "$RC" 0
+check "state $(state "$JOB")" equals "$(state "$JOB")" COMPLETED
+check "wrong content" equals "$(content "$c/out.db")" "$ref_content"
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: committed as run 1 in out\.db; snapshot out\.h5 written \(lfp_mpi exit 0: ok\)$'
+check "log not named lfp_ingest-$JOB.out" test -f "$c/lfp_ingest-$JOB.out"
+check "products.db created beside --db" test ! -e "$c/products.db"
+check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c" "$JOB")")" grep -q '2 ranks' "$(log_of "$c" "$JOB")"
+report "ingest, 2 tasks, LFP_MPI, another directory, --db" "$c"
+
+# 3. 3 tasks, lfp_mpi on PATH set by LFP_ENV_FILE, --db=ABSOLUTE and --h5.
+c=$(case_dir ingest-3)
+mkdir -p "$c/bin" "$c/out"
+ln -s "$lfp" "$c/bin/lfp_mpi"
+printf 'export PATH=%q:$PATH\n' "$c/bin" >"$c/env.sh"
+LFP_ENV_FILE=$c/env.sh submit_wait "$c" --ntasks=3 "$jobs_dir/ingest.sbatch" "$D/small.csv" "$D/small2.csv" "--db=$c/out/x.db" --h5 snap.h5
+check "exit code $RC, not 0" equals "$RC" 0
+check "wrong content" equals "$(content "$c/out/x.db")" "$ref_content"
+check "binary not taken from PATH" grep -q "^lfp job: binary $c/bin/lfp_mpi\$" "$(log_of "$c" "$JOB")"
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "committed as run 1 in $c/out/x\.db; snapshot snap\.h5 written"
+check "no snapshot snap.h5" test -s "$c/snap.h5"
+check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c" "$JOB")")" grep -q '3 ranks' "$(log_of "$c" "$JOB")"
+report "ingest, 3 tasks, lfp_mpi on PATH from LFP_ENV_FILE, --db=PATH --h5" "$c"
+
+# 4. 4 tasks, no LFP_MPI nor PATH: the build tree of the repository the script was submitted
+# from (a copy of the repository's layout, so that any binary can be tested); LFP_DB is not
+# used when --db is given.
+c=$(case_dir ingest-4)
+mkdir -p "$c/repo/jobs" "$c/repo/build" "$c/work"
+cp -r "$jobs_dir" "$c/repo/jobs/"
+ln -s "$lfp" "$c/repo/build/lfp_mpi"
+LFP_DB=$c/work/not-this.db submit_wait "$c/work" --ntasks=4 ../repo/jobs/slurm/ingest.sbatch "$D/small.csv" "$D/small2.csv" --db out.db
+check "exit code $RC, not 0" equals "$RC" 0
+check "wrong content" equals "$(content "$c/work/out.db")" "$ref_content"
+check "binary not from the script's repository" grep -q "^lfp job: binary $c/repo/build/lfp_mpi\$" "$(log_of "$c/work" "$JOB")"
+check "LFP_DB used although --db was given" test ! -e "$c/work/not-this.db"
+check "last line: $(last_line "$c/work" "$JOB")" matches "$(last_line "$c/work" "$JOB")" 'committed as run 1 in out\.db; snapshot out\.h5 written'
+check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c/work" "$JOB")")" grep -q '4 ranks' "$(log_of "$c/work" "$JOB")"
+# ... and an update of that database by another file is run 2.
+LFP_MPI=$lfp submit_wait "$c/work" --ntasks=2 ../repo/jobs/slurm/ingest.sbatch "$D/small3.csv" --db out.db
+check "update: exit code $RC, not 0" equals "$RC" 0
+check "update: last line: $(last_line "$c/work" "$JOB")" matches "$(last_line "$c/work" "$JOB")" 'committed as run 2 in out\.db; snapshot out\.h5 written'
+report "ingest, 4 tasks, build tree of the submitted script's repository; update is run 2" "$c"
+
+# 5. MpiDefault=none: a bare srun cannot start Debian's Open MPI, the scripts can.
+c=$(case_dir mpi-default-none)
+check "MpiDefault is not none" matches "$(scontrol show config | grep -i '^MpiDefault')" '= none$'
+(cd "$c" && srun --ntasks=2 --mem-per-cpu=100M "$lfp" ingest "$D/small.csv" --db bare.db >bare.log 2>&1)
+check "a bare srun worked with MpiDefault=none: is this test still meaningful?" test $? -ne 0
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv" "$D/small2.csv" --db out.db
+check "exit code $RC, not 0" equals "$RC" 0
+check "wrong content" equals "$(content "$c/out.db")" "$ref_content"
+check "srun not given --mpi=pmix" grep -q '^lfp job: running: srun --mpi=pmix ' "$(log_of "$c" "$JOB")"
+report "MpiDefault=none: bare srun fails, ingest.sbatch asks for pmix" "$c"
+
+# 6. LFP_LAUNCHER=mpirun: Open MPI's mpirun inside the allocation.
+c=$(case_dir mpirun)
+LFP_MPI=$lfp LFP_LAUNCHER=mpirun submit_wait "$c" --ntasks=3 "$jobs_dir/ingest.sbatch" "$D/small.csv" "$D/small2.csv" --db out.db
+check "exit code $RC, not 0" equals "$RC" 0
+check "wrong content" equals "$(content "$c/out.db")" "$ref_content"
+check "not run by mpirun" grep -q '^lfp job: running: mpirun ' "$(log_of "$c" "$JOB")"
+check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c" "$JOB")")" grep -q '3 ranks' "$(log_of "$c" "$JOB")"
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" 'committed as run 1 in out\.db'
+report "LFP_LAUNCHER=mpirun, 3 tasks" "$c"
+
+# 7. A missing input: exit 3, the old database unchanged, and the log says so.
+c=$(case_dir missing-input)
+cp "$D/base.db" "$D/base.h5" "$c/"
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small2.csv" no-such.csv --db base.db
+check "exit code $RC, not 3" equals "$RC" 3
+check "state $(state "$JOB")" equals "$(state "$JOB")" FAILED
+check "ExitCode $(exit_code "$JOB")" equals "$(exit_code "$JOB")" 3:0
+check "old database changed" old_db_intact "$c"
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: failed before the commit: database base\.db unchanged, latest run still 1 \(lfp_mpi exit 3: input file missing or unreadable\)$'
+report "missing input: exit 3, database unchanged" "$c"
+
+# 8. Errors of the job scripts themselves: usage (2), no binary (127); generate's usage (2).
+c=$(case_dir script-errors)
+submit_wait "$c" --ntasks=1 "$jobs_dir/ingest.sbatch"
+check "ingest without arguments: exit code $RC, not 2" equals "$RC" 2
+check "ingest without arguments: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: usage: '
+submit_wait "$c" --ntasks=1 "$jobs_dir/generate.sbatch"
+check "generate without arguments: exit code $RC, not 2" equals "$RC" 2
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/generate.sbatch" --rows many -o x.csv
+check "generate --rows many: exit code $RC, not 2" equals "$RC" 2
+check "generate --rows many: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: did not write x\.csv.*\(lfp_mpi exit 2: usage error\)$'
+LFP_MPI=$c/nowhere/lfp_mpi submit_wait "$c" --ntasks=1 "$jobs_dir/ingest.sbatch" "$D/small.csv"
+check "LFP_MPI missing: exit code $RC, not 127" equals "$RC" 127
+check "LFP_MPI missing: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "^lfp job: no lfp_mpi binary found \(exit 127\); tried: LFP_MPI=$c/nowhere/lfp_mpi"
+mkdir -p "$c/repo/jobs"
+cp -r "$jobs_dir" "$c/repo/jobs/"
+submit_wait "$c" --ntasks=1 repo/jobs/slurm/ingest.sbatch "$D/small.csv"
+check "no binary anywhere: exit code $RC, not 127" equals "$RC" 127
+check "no binary anywhere: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "tried: lfp_mpi on PATH; $c/build/lfp_mpi; $c/repo/jobs/slurm/\.\./\.\./build/lfp_mpi"
+check "a database appeared" test ! -e "$c/products.db"
+report "script errors: usage exit 2, no binary exit 127 naming what was tried" "$c"
+
+# 9. generate (3 tasks) then ingest (2 tasks) of its output.
+c=$(case_dir generate-ingest)
+LFP_MPI=$lfp submit_wait "$c" --ntasks=3 "$jobs_dir/generate.sbatch" --rows 20000 --seed 15 -o gen.csv
+check "generate: exit code $RC, not 0" equals "$RC" 0
+check "generate: not the file one rank writes" cmp -s "$c/gen.csv" "$D/gen-ref.csv"
+check "generate: log not named lfp_generate-$JOB.out" test -f "$c/lfp_generate-$JOB.out"
+check "generate: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: wrote gen\.csv \([0-9]+ bytes\) \(lfp_mpi exit 0: ok\)$'
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" gen.csv --db gen.db --no-h5
+check "ingest: exit code $RC, not 0" equals "$RC" 0
+check "ingest: records read $(sqlite3 "$c/gen.db" 'SELECT records_read FROM runs')" equals "$(sqlite3 "$c/gen.db" 'SELECT records_read FROM runs')" 20000
+check "ingest: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" 'committed as run 1 in gen\.db; no snapshot \(--no-h5\)'
+report "generate, then ingest of its output" "$c"
+
+# 10. Nodes without the sqlite3 shell: python3 reads the database; without both, the last
+# line gives the exit code only. PATH holds every command of the machine but those.
+c=$(case_dir no-sqlite3)
+mkdir -p "$c/bin" "$c/bin-none"
+for f in /usr/local/bin/* /usr/bin/* /bin/* /usr/sbin/* /sbin/*; do
+  n=${f##*/}
+  [[ -x $f && ! -e $c/bin/$n && $n != sqlite3* ]] || continue
+  ln -s "$f" "$c/bin/$n"
+  [[ $n == python* ]] || ln -s "$f" "$c/bin-none/$n"
+done
+if [[ -e $c/bin/python3 ]]; then
+  PATH=$c/bin LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv" --db py.db
+  check "python3: exit code $RC, not 0" equals "$RC" 0
+  check "python3: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: committed as run 1 in py\.db; snapshot py\.h5 written \(lfp_mpi exit 0: ok\)$'
+else
+  echo "      (no python3 on this machine: only the case without a reader)"
+fi
+PATH=$c/bin-none LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv" --db none.db
+check "no reader: exit code $RC, not 0" equals "$RC" 0
+check "no reader: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: cannot read none\.db \(no sqlite3 or python3 on this node\): see lfp_mpi.s messages above \(lfp_mpi exit 0: ok\)$'
+report "no sqlite3 on the node: python3 reads the runs table; neither: exit code only" "$c"
+
+# 11. scancel while the ranks write an update: the old database stays, the log says so.
+c=$(case_dir scancel)
+if LFP_MPI=$lfp start_stopped_update "$c" --ntasks=2; then
+  scancel "$JOB"
+  check "job did not end within 60 s of scancel" wait_done "$JOB" 60
+  check "state $(state "$JOB")" equals "$(state "$JOB")" CANCELLED
+  check "old database changed" old_db_intact "$c"
+  check "partial files left" no_partials "$c"
+  check "log has no stop line" grep -q '^lfp job: got SIGTERM' "$(log_of "$c" "$JOB")"
+  check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: stopped by SIGTERM \(scancel, time limit or --signal\) before the commit: database base\.db unchanged, latest run still 1 \(lfp_mpi exit 143: killed by SIGTERM\)'
+else
+  check "could not catch the run while it wrote (state $(state "$JOB"))" false
+fi
+report "scancel while writing: old database intact, clear last line" "$c"
+
+# 12. --signal=B:TERM@60 reaches the batch shell only: it is forwarded to the ranks.
+c=$c_sig
+if ((sig_started == 0)); then
+  check "job did not end within 150 s" wait_done "$sig_job" 150
+  check "state $(state "$sig_job")" equals "$(state "$sig_job")" FAILED
+  check "ExitCode $(exit_code "$sig_job")" equals "$(exit_code "$sig_job")" 143:0
+  check "old database changed" old_db_intact "$c"
+  check "partial files left" no_partials "$c"
+  check "last line: $(last_line "$c" "$sig_job")" matches "$(last_line "$c" "$sig_job")" '^lfp job: stopped by SIGTERM \(scancel, time limit or --signal\) before the commit: database base\.db unchanged, latest run still 1 \(lfp_mpi exit 143: killed by SIGTERM\)'
+else
+  check "could not catch the run while it wrote (state $(state "$sig_job"))" false
+fi
+report "--signal=B:TERM@60 before the time limit: forwarded, old database intact" "$c"
+
+# 13. The time limit (--time=1) while the ranks write.
+c=$c_tl
+if ((tl_started == 0)); then
+  check "job did not end within 150 s" wait_done "$tl_job" 150
+  check "state $(state "$tl_job")" equals "$(state "$tl_job")" TIMEOUT
+  check "old database changed" old_db_intact "$c"
+  check "partial files left" no_partials "$c"
+  check "last line: $(last_line "$c" "$tl_job")" matches "$(last_line "$c" "$tl_job")" '^lfp job: stopped by SIGTERM \(scancel, time limit or --signal\) before the commit: database base\.db unchanged, latest run still 1 \(lfp_mpi exit 143: killed by SIGTERM\)'
+else
+  check "could not catch the run while it wrote (state $(state "$tl_job"))" false
+fi
+report "time limit while writing: old database intact, clear last line" "$c"
+
+echo "$passed passed, $failed failed"
+summary_printed=1
+((failed == 0))
