@@ -109,20 +109,27 @@ void check_snapshot(store::Connection& db, const std::string& path, Checks& chec
                 "; 'lfp_mpi snapshot' refreshes it");
   else
     checks.pass("snapshot " + path + " records the database's current state");
-  for (const char* d : {"/products/sku", "/products/name", "/products/description", "/product_counts/name",
-                        "/product_counts/products"})
+  if (h5.int_attribute("layout_version") != 2) {
+    checks.fail("snapshot " + path + " has layout version " + std::to_string(h5.int_attribute("layout_version")) +
+                ", not 2; 'lfp_mpi snapshot' writes it again");
+    return;
+  }
+  for (const char* d : {"/products/sku/offsets", "/products/sku/data", "/products/name/offsets", "/products/name/data",
+                        "/products/description/offsets", "/products/description/data", "/product_counts/name/offsets",
+                        "/product_counts/name/data", "/product_counts/products"})
     if (!h5.has(d)) {
       checks.fail("snapshot " + path + ": no dataset " + d);
       return;
     }
   const auto products = static_cast<std::uint64_t>(db.integer("SELECT count(*) FROM products"));
   const auto names = static_cast<std::uint64_t>(db.integer("SELECT count(*) FROM product_counts"));
-  const std::uint64_t n_sku = h5.length("/products/sku");
-  if (n_sku != products || h5.length("/products/name") != products || h5.length("/products/description") != products ||
-      h5.length("/product_counts/name") != names || h5.length("/product_counts/products") != names) {
+  const std::uint64_t n_sku = h5.string_count("/products/sku");
+  if (n_sku != products || h5.string_count("/products/name") != products ||
+      h5.string_count("/products/description") != products || h5.string_count("/product_counts/name") != names ||
+      h5.length("/product_counts/products") != names) {
     checks.fail("snapshot " + path + " holds " + std::to_string(n_sku) + " products and " +
-                std::to_string(h5.length("/product_counts/name")) + " names, the database " + std::to_string(products) +
-                " and " + std::to_string(names));
+                std::to_string(h5.string_count("/product_counts/name")) + " names, the database " +
+                std::to_string(products) + " and " + std::to_string(names));
     return;
   }
   auto strings = [](store::H5Reader& r, const char* d, std::uint64_t i, std::uint64_t n) { return r.strings(d, i, n); };

@@ -87,8 +87,13 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
     clock.lap_local("write_h5");
   }
   session.record_sources(facts.sources, facts.started_at);
-  store::RunRecord run{facts.started_at, opt.command, ranks, "", facts.records_read, facts.distinct_skus,
-                       facts.rejected};
+  store::RunRecord run;
+  run.started_at = facts.started_at;
+  run.command = opt.command;
+  run.ranks = ranks;
+  run.records_read = facts.records_read;
+  run.rows_written = facts.distinct_skus;
+  run.rejects = facts.rejected;
   for (const auto& f : opt.files) run.files += (run.files.empty() ? "" : "\n") + f;
   run.files_read = static_cast<std::int64_t>(facts.read_paths.size());
   run.files_skipped = facts.files_skipped;

@@ -59,17 +59,28 @@ std::uint64_t H5Reader::length(const char* dataset) {
   return n;
 }
 
-std::vector<std::string> H5Reader::strings(const char* dataset, std::uint64_t first, std::uint64_t n) {
-  auto type = h5::utf8_string_type(path_);
-  std::vector<char*> ptrs(n, nullptr);
-  read_range(file_.get(), dataset, type.get(), first, n, ptrs.data(), path_);
+std::vector<std::string> H5Reader::strings(const std::string& column, std::uint64_t first, std::uint64_t n) {
+  std::vector<std::uint64_t> offsets(n + 1);
+  read_range(file_.get(), (column + "/offsets").c_str(), H5T_NATIVE_UINT64, first, n + 1, offsets.data(), path_);
+  if (offsets.back() < offsets.front())
+    throw Error(kExitOutput, "snapshot " + path_ + ": " + column + "/offsets decrease");
+  std::string data(offsets.back() - offsets.front(), '\0');
+  if (!data.empty())
+    read_range(file_.get(), (column + "/data").c_str(), H5T_NATIVE_UINT8, offsets.front(), data.size(), data.data(),
+               path_);
   std::vector<std::string> out;
   out.reserve(n);
-  for (char* p : ptrs) {
-    out.emplace_back(p ? p : "");
-    H5free_memory(p);  // variable-length strings are allocated by the library
+  for (std::uint64_t i = 0; i < n; ++i) {
+    if (offsets[i + 1] < offsets[i] || offsets[i + 1] > offsets.back())
+      throw Error(kExitOutput, "snapshot " + path_ + ": " + column + "/offsets decrease");
+    out.push_back(data.substr(offsets[i] - offsets.front(), offsets[i + 1] - offsets[i]));
   }
   return out;
+}
+
+std::uint64_t H5Reader::string_count(const std::string& column) {
+  const std::uint64_t n = length((column + "/offsets").c_str());
+  return n == 0 ? 0 : n - 1;
 }
 
 std::vector<std::int64_t> H5Reader::integers(const char* dataset, std::uint64_t first, std::uint64_t n) {

@@ -1,6 +1,6 @@
 #pragma once
-// Reads a snapshot back (verify, tests): its root attributes, and its columns in chunks so
-// a snapshot of any size is compared in bounded memory.
+// Reads a snapshot back (verify): its root attributes, and its columns in pieces so a
+// snapshot of any size is compared in bounded memory.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,9 +18,12 @@ class H5Reader {
   bool has(const char* dataset) const;
   std::uint64_t length(const char* dataset);
 
-  // Elements [first, first + n) of a 1-D string or int64 dataset.
-  std::vector<std::string> strings(const char* dataset, std::uint64_t first, std::uint64_t n);
+  // Values [first, first + n) of a string column (a group with offsets and data) or of a
+  // 1-D int64 dataset.
+  std::vector<std::string> strings(const std::string& column, std::uint64_t first, std::uint64_t n);
   std::vector<std::int64_t> integers(const char* dataset, std::uint64_t first, std::uint64_t n);
+  // How many values a string column holds.
+  std::uint64_t string_count(const std::string& column);
 
  private:
   std::string path_;

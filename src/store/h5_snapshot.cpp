@@ -2,37 +2,20 @@
 
 #include "store/sqlite.hpp"
 
+#include <algorithm>
+#include <future>
+#include <type_traits>
+
+#include "store/h5_chunks.hpp"
 #include "store/h5_handles.hpp"
 #include "util/error.hpp"
 
 namespace lfp::store {
 namespace {
 
-constexpr hsize_t kChunk = 16384;      // elements per HDF5 chunk
-constexpr std::size_t kBatch = 65536;  // elements buffered before each write
-
-// A 1-D extendible chunked dataset that grows by appended batches.
-h5::Dataset create_growing(hid_t parent, const char* name, hid_t type, const std::string& path) {
-  const hsize_t zero = 0, unlimited = H5S_UNLIMITED;
-  auto space = h5::checked<h5::Space>(H5Screate_simple(1, &zero, &unlimited), path, "create dataspace");
-  auto props = h5::checked<h5::Props>(H5Pcreate(H5P_DATASET_CREATE), path, "create dataset properties");
-  h5::check(H5Pset_chunk(props.get(), 1, &kChunk), path, "set chunking");
-  return h5::checked<h5::Dataset>(H5Dcreate2(parent, name, type, space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
-                                  path, std::string("create dataset ") + name);
-}
-
-void append(hid_t dataset, hid_t type, hsize_t& size, const void* data, hsize_t n, const char* name,
-            const std::string& path) {
-  if (n == 0) return;
-  const hsize_t grown = size + n;
-  h5::check(H5Dset_extent(dataset, &grown), path, std::string("extend ") + name);
-  auto file_space = h5::checked<h5::Space>(H5Dget_space(dataset), path, "get dataspace");
-  h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &size, nullptr, &n, nullptr), path, "select");
-  auto mem_space = h5::checked<h5::Space>(H5Screate_simple(1, &n, nullptr), path, "create memory dataspace");
-  h5::check(H5Dwrite(dataset, type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), path,
-            std::string("write ") + name);
-  size = grown;
-}
+constexpr std::int64_t kLayoutVersion = 2;  // offsets + data string columns, compressed chunks
+constexpr int kDeflateLevel = 1;            // fast: the snapshot is rewritten after every run
+constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
 
 void string_attribute(hid_t file, const char* name, const std::vector<const char*>& values, bool scalar,
                       const std::string& path) {
@@ -48,68 +31,120 @@ void string_attribute(hid_t file, const char* name, const std::vector<const char
     h5::check(H5Awrite(attr.get(), type.get(), values.data()), path, std::string("write attribute ") + name);
 }
 
+void int_attribute(hid_t file, const char* name, std::int64_t value, const std::string& path) {
+  auto scalar = h5::checked<h5::Space>(H5Screate(H5S_SCALAR), path, "create scalar");
+  auto attr = h5::checked<h5::Attribute>(
+      H5Acreate2(file, name, H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT), path,
+      std::string("create attribute ") + name);
+  h5::check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &value), path, std::string("write attribute ") + name);
+}
+
+template <class T>
+hid_t file_type() {
+  if constexpr (std::is_same_v<T, std::uint8_t>) return H5T_STD_U8LE;
+  if constexpr (std::is_same_v<T, std::uint64_t>) return H5T_STD_U64LE;
+  return H5T_STD_I64LE;
+}
+
 }  // namespace
 
+// A 1-D chunked dataset of T (shuffled when T is wider than a byte, then deflated), filled
+// by appending. Each full chunk is compressed on a thread of its own and handed to HDF5 as
+// a finished chunk by the writer thread, in order.
+template <class T>
+class H5Snapshot::Column {
+ public:
+  static constexpr std::size_t kElements = kChunkBytes / sizeof(T);
+
+  Column(hid_t parent, const char* name, BackgroundWriter& writer, const std::string& path)
+      : name_(name), path_(path), writer_(writer) {
+    const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = kElements;
+    auto space = h5::checked<h5::Space>(H5Screate_simple(1, &zero, &unlimited), path, "create dataspace");
+    auto props = h5::checked<h5::Props>(H5Pcreate(H5P_DATASET_CREATE), path, "create dataset properties");
+    h5::check(H5Pset_chunk(props.get(), 1, &chunk), path, "set chunking");
+    if (sizeof(T) > 1) h5::check(H5Pset_shuffle(props.get()), path, "set the shuffle filter");
+    h5::check(H5Pset_deflate(props.get(), kDeflateLevel), path, "set the deflate filter");
+    dataset_ = h5::checked<h5::Dataset>(
+        H5Dcreate2(parent, name, file_type<T>(), space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT), path,
+        "create dataset " + name_);
+    buffer_.reserve(kElements);
+  }
+
+  void append(const T* values, std::size_t n) {
+    while (n > 0) {
+      const std::size_t take = std::min(n, kElements - buffer_.size());
+      buffer_.insert(buffer_.end(), values, values + take);
+      values += take;
+      n -= take;
+      total_ += take;
+      if (buffer_.size() == kElements) submit();
+    }
+  }
+
+  // Writes the last, partial chunk and trims the dataset to what was appended.
+  void finish() {
+    if (!buffer_.empty()) submit();
+    writer_.post([this, total = total_] {
+      const hsize_t extent = total;
+      h5::check(H5Dset_extent(dataset_.get(), &extent), path_, "set the size of " + name_);
+    });
+  }
+
+ private:
+  void submit() {
+    auto data = std::make_shared<std::vector<T>>(std::move(buffer_));
+    buffer_ = {};
+    buffer_.reserve(kElements);
+    data->resize(kElements);  // a partial last chunk is stored whole, zero-padded
+    auto encoded = std::make_shared<std::future<std::vector<unsigned char>>>(std::async(std::launch::async, [data] {
+      return encode_chunk(reinterpret_cast<const unsigned char*>(data->data()), kElements * sizeof(T), sizeof(T),
+                          kDeflateLevel);
+    }));
+    const hsize_t offset = chunks_++ * kElements;
+    writer_.post([this, encoded, offset] {
+      const auto bytes = encoded->get();
+      const hsize_t extent = offset + kElements;
+      h5::check(H5Dset_extent(dataset_.get(), &extent), path_, "extend " + name_);
+      h5::check(H5Dwrite_chunk(dataset_.get(), H5P_DEFAULT, 0, &offset, bytes.size(), bytes.data()), path_,
+                "write " + name_);
+    });
+  }
+
+  std::string name_;
+  const std::string& path_;
+  BackgroundWriter& writer_;
+  h5::Dataset dataset_;
+  std::vector<T> buffer_;
+  std::uint64_t chunks_ = 0, total_ = 0;
+};
+
+// A string column as Arrow lays one out: group NAME with `data` (the UTF-8 bytes of all
+// values, concatenated) and `offsets` (n + 1 values from 0; value i is data[offsets[i],
+// offsets[i + 1])).
 class H5Snapshot::StringColumn {
  public:
   StringColumn(hid_t parent, const char* name, BackgroundWriter& writer, const std::string& path)
-      : name_(name), path_(path), writer_(writer), type_(h5::utf8_string_type(path)) {
-    dataset_ = create_growing(parent, name, type_.get(), path);
+      : group_(h5::checked<h5::Group>(H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path,
+                                      std::string("create group ") + name)),
+        offsets_(group_.get(), "offsets", writer, path),
+        data_(group_.get(), "data", writer, path) {
+    offsets_.append(&end_, 1);
   }
   void add(std::string_view v) {
-    offsets_.push_back(bytes_.size());
-    bytes_.append(v);
-    bytes_.push_back('\0');  // HDF5 variable-length strings are NUL-terminated
-    if (offsets_.size() == kBatch) flush();
+    data_.append(reinterpret_cast<const std::uint8_t*>(v.data()), v.size());
+    end_ += v.size();
+    offsets_.append(&end_, 1);
   }
-  void flush() {
-    auto bytes = std::make_shared<std::string>(std::move(bytes_));
-    auto offsets = std::make_shared<std::vector<std::size_t>>(std::move(offsets_));
-    bytes_.clear();
-    offsets_.clear();
-    writer_.post([this, bytes, offsets] {
-      std::vector<const char*> ptrs(offsets->size());
-      for (std::size_t i = 0; i < offsets->size(); ++i) ptrs[i] = bytes->data() + (*offsets)[i];
-      append(dataset_.get(), type_.get(), size_, ptrs.data(), ptrs.size(), name_, path_);
-    });
+  void finish() {
+    offsets_.finish();
+    data_.finish();
   }
 
  private:
-  const char* name_;
-  const std::string& path_;
-  BackgroundWriter& writer_;
-  h5::Type type_;
-  h5::Dataset dataset_;
-  hsize_t size_ = 0;  // touched by the writer thread only
-  std::string bytes_;
-  std::vector<std::size_t> offsets_;
-};
-
-class H5Snapshot::IntColumn {
- public:
-  IntColumn(hid_t parent, const char* name, BackgroundWriter& writer, const std::string& path)
-      : name_(name), path_(path), writer_(writer) {
-    dataset_ = create_growing(parent, name, H5T_STD_I64LE, path);
-  }
-  void add(std::int64_t v) {
-    values_.push_back(v);
-    if (values_.size() == kBatch) flush();
-  }
-  void flush() {
-    auto values = std::make_shared<std::vector<std::int64_t>>(std::move(values_));
-    values_.clear();
-    writer_.post([this, values] {
-      append(dataset_.get(), H5T_NATIVE_INT64, size_, values->data(), values->size(), name_, path_);
-    });
-  }
-
- private:
-  const char* name_;
-  const std::string& path_;
-  BackgroundWriter& writer_;
-  h5::Dataset dataset_;
-  hsize_t size_ = 0;
-  std::vector<std::int64_t> values_;
+  h5::Group group_;
+  Column<std::uint64_t> offsets_;
+  Column<std::uint8_t> data_;
+  std::uint64_t end_ = 0;
 };
 
 H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)), temp_(path_) {
@@ -129,14 +164,15 @@ H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)), temp_(path_) 
   auto counts = h5::checked<h5::Group>(
       H5Gcreate2(file_.get(), "product_counts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
       "create group /product_counts");
-  writer_ = std::make_unique<BackgroundWriter>();
+  // Enough queued chunks to keep both cores compressing while the caller fills SQLite.
+  writer_ = std::make_unique<BackgroundWriter>(8);
   // HDF5 keeps error-printing settings per thread: silence the writer thread as well.
   writer_->post([] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
   sku_ = std::make_unique<StringColumn>(products.get(), "sku", *writer_, path_);
   name_ = std::make_unique<StringColumn>(products.get(), "name", *writer_, path_);
   description_ = std::make_unique<StringColumn>(products.get(), "description", *writer_, path_);
   count_name_ = std::make_unique<StringColumn>(counts.get(), "name", *writer_, path_);
-  count_ = std::make_unique<IntColumn>(counts.get(), "products", *writer_, path_);
+  count_ = std::make_unique<Column<std::int64_t>>(counts.get(), "products", *writer_, path_);
 }
 
 H5Snapshot::~H5Snapshot() = default;
@@ -149,30 +185,27 @@ void H5Snapshot::add_product(std::string_view sku, std::string_view name, std::s
 
 void H5Snapshot::add_count(std::string_view name, std::int64_t products) {
   count_name_->add(name);
-  count_->add(products);
+  count_->append(&products, 1);
 }
 
 void H5Snapshot::describe(const SnapshotInfo& info) {
   writer_->drain();  // from here on this thread calls HDF5 directly
+  int_attribute(file_.get(), "layout_version", kLayoutVersion, path_);
+  int_attribute(file_.get(), "run_id", info.run_id, path_);
+  string_attribute(file_.get(), "state", {info.state.c_str()}, true, path_);
   string_attribute(file_.get(), "created_at", {info.created_at.c_str()}, true, path_);
   std::vector<const char*> names;
   for (const auto& f : info.files) names.push_back(f.c_str());
   string_attribute(file_.get(), "source_files", names, false, path_);
-  string_attribute(file_.get(), "state", {info.state.c_str()}, true, path_);
   string_attribute(file_.get(), "generator", {info.generator.c_str()}, true, path_);
-  auto scalar = h5::checked<h5::Space>(H5Screate(H5S_SCALAR), path_, "create scalar");
-  auto attr = h5::checked<h5::Attribute>(
-      H5Acreate2(file_.get(), "run_id", H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT), path_,
-      "create attribute run_id");
-  h5::check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &info.run_id), path_, "write attribute run_id");
 }
 
 void H5Snapshot::finish() {
-  sku_->flush();
-  name_->flush();
-  description_->flush();
-  count_name_->flush();
-  count_->flush();
+  sku_->finish();
+  name_->finish();
+  description_->finish();
+  count_name_->finish();
+  count_->finish();
   writer_->drain();
   writer_.reset();
   sku_.reset();

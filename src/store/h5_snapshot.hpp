@@ -1,8 +1,9 @@
 #pragma once
 // The HDF5 mirror of the database: /products/{sku,name,description} in sku order and
-// /product_counts/{name,products} in name order, written to a temporary file and renamed
-// into place so readers never see half a snapshot. Batches are written by a background
-// thread while the caller goes on producing rows.
+// /product_counts/{name,products} in name order, each string column as offsets + data,
+// chunked and compressed (deflate, shuffled where that helps), written to a temporary file
+// and renamed into place so readers never see half a snapshot. Chunks are compressed on
+// worker threads and written by a background thread while the caller goes on producing rows.
 #include <hdf5.h>
 
 #include <cstdint>
@@ -45,15 +46,16 @@ class H5Snapshot {
   void publish();
 
  private:
+  template <class T>
+  class Column;
   class StringColumn;
-  class IntColumn;
   // Destroyed bottom-up: the writer drains before the columns close their datasets, the
   // columns before the file, the file before its temporary name is removed.
   std::string path_;
   TempFile temp_;
   h5::File file_;
   std::unique_ptr<StringColumn> sku_, name_, description_, count_name_;
-  std::unique_ptr<IntColumn> count_;
+  std::unique_ptr<Column<std::int64_t>> count_;
   std::unique_ptr<BackgroundWriter> writer_;
 };
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import reference
+from snapshot import read_snapshot
 from reference import BOM, expected
 
 # ---------------------------------------------------------------------------------------------
@@ -91,17 +92,10 @@ def check_h5(h5: Path, db_path: Path, files: list):
     """The snapshot mirrors the database after the run."""
     db = read_db(db_path)
     assert h5.is_file(), f"{h5}: no snapshot"
-    with h5py.File(h5, "r") as f:
-        for name in ("/products/sku", "/products/name", "/products/description", "/product_counts/name"):
-            info = h5py.check_string_dtype(f[name].dtype)
-            assert info is not None and info.length is None and info.encoding == "utf-8", name
-        assert f["/product_counts/products"].dtype == np.int64
-        sku = list(f["/products/sku"][()])
-        name = list(f["/products/name"][()])
-        desc = list(f["/products/description"][()])
-        count_name = list(f["/product_counts/name"][()])
-        count = [int(v) for v in f["/product_counts/products"][()]]
-        attrs = dict(f.attrs)
+    snap = read_snapshot(h5)
+    sku, name, desc = snap["products/sku"], snap["products/name"], snap["products/description"]
+    count_name, count, attrs = snap["product_counts/name"], snap["product_counts/products"], snap["attrs"]
+    assert int(np.asarray(attrs["layout_version"])) == 2
     assert sku == sorted(db.products), "/products/sku is not the database's skus in byte order"
     assert name == [db.products[s][0] for s in sku]
     assert desc == [db.products[s][1] for s in sku]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import h5py
+from snapshot import read_snapshot
 import pytest
 
 RANK_COUNTS = (1, 2, 3, 4, 8)
@@ -24,10 +24,9 @@ def content(db: Path, h5: Path) -> dict:
         "runs": con.execute("SELECT files, records_read, rows_written, rejects FROM runs").fetchall(),
     }
     con.close()
-    with h5py.File(h5, "r") as f:
-        for name in ("products/sku", "products/name", "products/description", "product_counts/name",
-                     "product_counts/products"):
-            out[name] = list(f[name][()])
+    snap = read_snapshot(h5)
+    snap.pop("attrs")
+    out.update(snap)
     return out
 
 

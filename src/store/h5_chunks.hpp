@@ -1,0 +1,26 @@
+#pragma once
+// Chunks of the snapshot's datasets, encoded the way HDF5's shuffle and deflate filters
+// would encode them, so the snapshot can compress chunks on several threads and hand HDF5
+// finished chunks (H5Dwrite_chunk) while every HDF5 reader decodes them with its built-in
+// filters.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lfp::store {
+
+// Bytes of a chunk as HDF5's shuffle filter stores them: byte j of every element, for
+// j = 0..element_size-1 (a no-op for 1-byte elements). `bytes` is a whole number of elements.
+std::vector<unsigned char> shuffle_bytes(const unsigned char* data, std::size_t bytes, std::size_t element_size);
+
+// shuffle (when element_size > 1), then zlib deflate at `level`: what the filter pipeline
+// "shuffle, deflate(level)" produces for the chunk.
+std::vector<unsigned char> encode_chunk(const unsigned char* data, std::size_t bytes, std::size_t element_size,
+                                        int level);
+
+// The reverse, for tests: inflate, then unshuffle.
+std::vector<unsigned char> decode_chunk(const std::vector<unsigned char>& stored, std::size_t bytes,
+                                        std::size_t element_size);
+
+}  // namespace lfp::store
