@@ -1,27 +1,43 @@
 #!/usr/bin/python3
-"""Side-by-side benchmark: lfp_mpi against the sqlite3 shell's .import, pandas and DuckDB on
-the same products file, each producing the same result (one row per sku, last record wins,
-plus counts per name). Runs every contender in turn, REPEAT times, interleaved, and prints
-the median wall time, peak memory and the ratio to lfp_mpi, because this machine is noisy.
+"""Side-by-side benchmark of lfp_mpi against peers doing the same work (last record per sku in
+file order, counts per name, written to a file), with alternating runs and medians, because
+this machine is shared and noisy. Scenarios (all by default):
 
-    scripts/bench.sh [--rows 500000] [--repeat 3] [--ranks 1,2,4,8] [--csv FILE]
+  ingest    500k and 10M generated records: lfp_mpi at 1, 2 and 4 ranks (database and snapshot)
+            against DuckDB (../shared/bench/duckdb_peer.mjs, as is); at 500k also the sqlite3
+            shell and pandas. Peak RSS per rank (GNU time's maximum over the processes).
+  update    a 500k file (new and changed products) into the 10M database against the same file
+            into a new database (2 ranks, --no-h5): the cost of keeping a big database current.
+  snapshot  at 500k: snapshot size against the database, loading the three product columns
+            into pandas with the README's recipe against pd.read_sql, and a one-row update with
+            the snapshot refreshed against a fresh ingest.
+  query     every query form on the 10M database (whole process, median of 7).
+
+    scripts/bench.sh [--scenarios ingest,update,snapshot,query] [--repeat 3] [--ranks 1,2,4]
+                     [--sizes 500000,10000000] [--plot docs/benchmark.png]
+
+Generated inputs are cached in build/bench-data. Prints the machine's load average before and
+after each scenario; the figures mean little while something else runs.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 LFP = REPO / "build" / "lfp_mpi"
+DATA = REPO / "build" / "bench-data"
 NODE_DIR = REPO / "build" / "bench-node"  # npm install target for DuckDB's Node.js API
+DUCKDB_PEER = REPO.parent / "shared" / "bench" / "duckdb_peer.mjs"
+DUCKDB_API = "@duckdb/node-api@1.5.6-r.1"
 
 SQLITE_SCRIPT = """
 PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
@@ -48,125 +64,311 @@ con.execute("CREATE TABLE product_counts(name TEXT PRIMARY KEY, products INTEGER
 con.executemany("INSERT INTO products VALUES (?, ?, ?)", df[["sku", "name", "description"]].itertuples(index=False, name=None))
 con.executemany("INSERT INTO product_counts VALUES (?, ?)", counts.itertuples(index=False, name=None))
 con.commit()
-print(len(df), len(counts))
 """
 
-DUCKDB_SCRIPT = """
-import { DuckDBInstance } from '@duckdb/node-api';
-const [csv, db] = process.argv.slice(2);
-const con = await (await DuckDBInstance.create(db)).connect();
-await con.run(`CREATE TABLE raw AS SELECT *, row_number() OVER () AS rn FROM read_csv('${csv}',
-  header = true, quote = '"', escape = '"', all_varchar = true, strict_mode = false)`);
-await con.run(`CREATE TABLE products AS SELECT sku, arg_max(name, rn) AS name,
-  arg_max(description, rn) AS description FROM raw GROUP BY sku ORDER BY sku`);
-await con.run(`CREATE TABLE product_counts AS SELECT name, count(*) AS products FROM products GROUP BY name ORDER BY name`);
-await con.run(`DROP TABLE raw`);
-const r = await con.runAndReadAll(`SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM product_counts)`);
-console.log(r.getRows()[0].join(' '));
+# The README's recipe: the three product columns of a snapshot into a DataFrame.
+LOAD_SCRIPT = """
+import sqlite3, sys, time, h5py, numpy as np, pandas as pd
+h5, db = sys.argv[1], sys.argv[2]
+def column(f, path):
+    offsets = f[path + "/offsets"][:].astype(np.int64)
+    data = f[path + "/data"][:]
+    if len(offsets) == 1:
+        return []
+    # Values never hold NUL (ingest rejects it): join with NUL, decode once, split once.
+    return np.insert(data, offsets[1:-1], 0).tobytes().decode("utf-8").split("\\0")
+t = time.perf_counter()
+with h5py.File(h5, "r") as f:
+    df = pd.DataFrame({c: column(f, "products/" + c) for c in ("sku", "name", "description")})
+a = time.perf_counter() - t
+t = time.perf_counter()
+ref = pd.read_sql("SELECT sku, name, description FROM products", sqlite3.connect(db))
+b = time.perf_counter() - t
+assert df.equals(ref), "snapshot and database differ"
+print(a, b)
 """
 
 
 def mpi_env() -> dict:
     env = dict(os.environ)
     env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_hwloc_base_binding_policy="none")
+               OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_hwloc_base_binding_policy="none",
+               OMPI_MCA_mpi_yield_when_idle="1")
     return env
 
 
-def timed(cmd: list[str], env=None, stdin: str | None = None) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MiB summed over the processes GNU time reports, stdout)."""
+ENV = mpi_env()
+
+
+def load() -> str:
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
+def run(cmd: list[str], stdin: str | None = None, cwd=None) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS of the largest process in MiB, stdout). GNU time reports the
+    maximum over the waited-for processes: for mpirun, the largest rank."""
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=env, input=stdin, capture_output=True, text=True)
+    p = subprocess.run(["/usr/bin/time", "-f", "maxrss_kb %M", *cmd], env=ENV, input=stdin, capture_output=True,
+                       text=True, cwd=cwd)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed ({p.returncode}):\n{p.stderr[-2000:]}")
-    rss = sum(int(line.split()[1]) for line in p.stderr.splitlines() if line.startswith("maxrss_kb "))
+    rss = max(int(line.split()[1]) for line in p.stderr.splitlines() if line.startswith("maxrss_kb "))
     return wall, rss // 1024, p.stdout
 
 
-def gnu_time(cmd: list[str]) -> list[str]:
-    return ["/usr/bin/time", "-f", "maxrss_kb %M", *cmd]
+def generated(rows: int, seed: int) -> Path:
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"products-{rows}-seed{seed}.csv"
+    if not path.exists():
+        subprocess.run(["mpirun", "-n", "2", str(LFP), "generate", "--rows", str(rows), "--seed", str(seed), "-o",
+                        str(path), "-q"], env=ENV, check=True)
+    return path
 
 
 def ensure_duckdb() -> bool:
-    if (NODE_DIR / "node_modules" / "@duckdb" / "node-api").is_dir():
-        return True
-    if not shutil.which("npm"):
+    if not DUCKDB_PEER.exists():
+        print(f"bench: {DUCKDB_PEER} missing; skipping DuckDB")
         return False
-    NODE_DIR.mkdir(parents=True, exist_ok=True)
-    p = subprocess.run(["npm", "install", "--silent", "--prefix", str(NODE_DIR), "@duckdb/node-api"],
-                       capture_output=True, text=True)
-    return p.returncode == 0
+    if not (NODE_DIR / "node_modules" / "@duckdb" / "node-api").is_dir():
+        NODE_DIR.mkdir(parents=True, exist_ok=True)
+        p = subprocess.run(["npm", "install", "--silent", "--prefix", str(NODE_DIR), DUCKDB_API], capture_output=True)
+        if p.returncode != 0:
+            print("bench: DuckDB's Node.js API could not be installed from npm; skipping DuckDB")
+            return False
+    shutil.copy(DUCKDB_PEER, NODE_DIR / "duckdb_peer.mjs")  # the peer runs from the install dir, unchanged
+    return True
 
 
-def products_digest(db: Path) -> tuple[int, int]:
+def counts_of(db: Path) -> tuple[int, int]:
     con = sqlite3.connect(db)
-    n = con.execute("SELECT count(*) FROM products").fetchone()[0]
-    c = con.execute("SELECT count(*) FROM product_counts").fetchone()[0]
+    out = (con.execute("SELECT count(*) FROM products").fetchone()[0],
+           con.execute("SELECT count(*) FROM product_counts").fetchone()[0])
     con.close()
-    return n, c
+    return out
+
+
+def clean(prefix: Path):
+    for p in prefix.parent.glob(prefix.name + "*"):
+        p.unlink()
+
+
+def phases_of(db: Path) -> dict:
+    con = sqlite3.connect(db)
+    row = con.execute("SELECT phase_seconds FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    con.close()
+    return json.loads(row[0])
+
+
+def alternate(contenders: dict, repeat: int, work: Path) -> dict:
+    """Runs every contender in turn, `repeat` times; each run gets a fresh output prefix."""
+    results = {k: {"walls": [], "rss": 0, "result": "", "phases": []} for k in contenders}
+    for rep in range(repeat):
+        for name, fn in contenders.items():
+            out = work / f"{''.join(c if c.isalnum() else '_' for c in name)}-{rep}"
+            clean(out)
+            wall, rss, result, phases = fn(out)
+            r = results[name]
+            r["walls"].append(wall)
+            r["rss"] = max(r["rss"], rss)
+            r["result"] = result
+            if phases:
+                r["phases"].append(phases)
+            clean(out)
+    return results
+
+
+def print_table(title: str, results: dict, reference: str):
+    ref = statistics.median(results[reference]["walls"])
+    print(f"\n{title} (median of {len(results[reference]['walls'])}; ratio = time / {reference})")
+    print(f"{'contender':<30} {'median s':>9} {'min s':>7} {'peak MiB/rank':>14} {'ratio':>6}  result")
+    for name, r in results.items():
+        med = statistics.median(r["walls"])
+        print(f"{name:<30} {med:9.2f} {min(r['walls']):7.2f} {r['rss']:14d} {med / ref:6.2f}  {r['result']}")
+
+
+def lfp_ingest(csv: Path, ranks: int, h5: bool = True, db: Path | None = None):
+    def fn(out: Path):
+        target = db or out.with_suffix(".db")
+        args = [str(LFP), "ingest", str(csv), "--db", str(target), "-q", "--force"]
+        args += ["--h5", str(out) + ".h5"] if h5 else ["--no-h5"]
+        wall, rss, _ = run(["mpirun", "-n", str(ranks), *args])
+        p, n = counts_of(target)
+        return wall, rss, f"{p} products, {n} names", phases_of(target)
+    return fn
+
+
+def scenario_ingest(args, work: Path, plot: dict):
+    duck = ensure_duckdb()
+    for rows in args.sizes:
+        csv = generated(rows, 1)
+        print(f"\n== ingest: {rows} records, {csv.stat().st_size / 2**20:.0f} MiB; {load()}")
+        contenders = {f"lfp_mpi -n {n} (db + snapshot)": lfp_ingest(csv, n) for n in args.ranks}
+        if duck:
+            def duckdb(out: Path):
+                wall, rss, text = run(["node", "duckdb_peer.mjs", str(out) + ".duckdb", str(csv)], cwd=NODE_DIR)
+                p, n = json.loads(text)[0]
+                return wall, rss, f"{p} products, {n} names", None
+            contenders["DuckDB (duckdb_peer.mjs)"] = duckdb
+        if rows <= 1_000_000:
+            def sqlite_shell(out: Path):
+                db = out.with_suffix(".db")
+                wall, rss, _ = run(["sqlite3", "-bail", str(db)], stdin=SQLITE_SCRIPT.format(csv=csv))
+                p, n = counts_of(db)
+                return wall, rss, f"{p} products, {n} names", None
+            contenders["sqlite3 .import + upsert"] = sqlite_shell
+            script = work / "pandas_ingest.py"
+            script.write_text(PANDAS_SCRIPT)
+
+            def pandas(out: Path):
+                db = out.with_suffix(".db")
+                wall, rss, _ = run(["/usr/bin/python3", str(script), str(csv), str(db)])
+                p, n = counts_of(db)
+                return wall, rss, f"{p} products, {n} names", None
+            contenders["pandas"] = pandas
+        results = alternate(contenders, args.repeat, work)
+        reference = "DuckDB (duckdb_peer.mjs)" if duck else next(iter(contenders))
+        print_table(f"ingest {rows} records", results, reference)
+        distinct = {r["result"] for r in results.values()}
+        print("same products and names from every tool: " + ("yes" if len(distinct) == 1 else f"NO: {distinct}"))
+        print(f"after: {load()}")
+        plot[rows] = results
+
+
+def scenario_update(args, work: Path):
+    big_rows = max(args.sizes)
+    big_csv, upd_csv = generated(big_rows, 1), generated(500_000, 2)
+    base = DATA / f"base-{big_rows}.db"
+    if not base.exists():
+        subprocess.run(["mpirun", "-n", "2", str(LFP), "ingest", str(big_csv), "--db", str(base), "--no-h5", "-q"],
+                       env=ENV, check=True)
+    print(f"\n== update: 500000 records ({upd_csv.stat().st_size / 2**20:.0f} MiB) into the {big_rows}-record "
+          f"database ({base.stat().st_size / 2**20:.0f} MiB) vs into a new database, 2 ranks, --no-h5; {load()}")
+
+    def into_big(out: Path):
+        db = out.with_suffix(".db")
+        shutil.copy(base, db)  # not timed
+        return lfp_ingest(upd_csv, 2, h5=False, db=db)(out)
+    results = alternate({"into a new database": lfp_ingest(upd_csv, 2, h5=False),
+                         f"into the {big_rows}-record database": into_big}, args.repeat, work)
+    print_table("update", results, "into a new database")
+    for name, r in results.items():
+        if r["phases"]:
+            med = {k: statistics.median(p[k] for p in r["phases"]) for k in r["phases"][0]}
+            print(f"  {name}: " + " ".join(f"{k} {v:.2f}" for k, v in med.items()))
+    print(f"after: {load()}")
+
+
+def scenario_snapshot(args, work: Path):
+    csv = generated(500_000, 1)
+    db, h5 = work / "snap.db", work / "snap.h5"
+    clean(db)
+    clean(h5)
+    subprocess.run(["mpirun", "-n", "2", str(LFP), "ingest", str(csv), "--db", str(db), "-q"], env=ENV, check=True)
+    print(f"\n== snapshot at 500000 records; {load()}")
+    print(f"snapshot {h5.stat().st_size / 2**20:.1f} MiB, database {db.stat().st_size / 2**20:.1f} MiB: "
+          f"{h5.stat().st_size / db.stat().st_size:.2f} x")
+    script = work / "load.py"
+    script.write_text(LOAD_SCRIPT)
+    loads, sqls = [], []
+    for _ in range(args.repeat):
+        out = subprocess.run(["/usr/bin/python3", str(script), str(h5), str(db)], capture_output=True, text=True,
+                             check=True).stdout.split()
+        loads.append(float(out[0]))
+        sqls.append(float(out[1]))
+    print(f"pandas from the snapshot (README recipe) {statistics.median(loads):.2f} s, pd.read_sql "
+          f"{statistics.median(sqls):.2f} s: {statistics.median(sqls) / statistics.median(loads):.1f} x faster")
+    sku = sqlite3.connect(db).execute("SELECT sku FROM products LIMIT 1 OFFSET 1000").fetchone()[0]
+    edits, fresh = [], []
+    for rep in range(args.repeat):
+        wall, _, _ = run([str(LFP), "update", "--db", str(db), "--sku", sku, "--description", f"edit {rep}", "-q"])
+        edits.append(wall)
+        fresh.append(lfp_ingest(csv, 2)(work / f"fresh-{rep}")[0])
+        clean(work / f"fresh-{rep}")
+    print(f"one-row update with the snapshot refreshed {statistics.median(edits):.2f} s, fresh ingest (2 ranks) "
+          f"{statistics.median(fresh):.2f} s: {statistics.median(edits) / statistics.median(fresh):.2f} x")
+    print(f"after: {load()}")
+
+
+def scenario_query(args, work: Path):
+    base = DATA / f"base-{max(args.sizes)}.db"
+    if not base.exists():
+        print("\n== query: run the update scenario first (it builds the big database)")
+        return
+    con = sqlite3.connect(base)
+    sku = con.execute("SELECT sku FROM products LIMIT 1 OFFSET 12345").fetchone()[0]
+    name = con.execute("SELECT name FROM product_counts ORDER BY products DESC LIMIT 1").fetchone()[0]
+    con.close()
+    print(f"\n== query on the {max(args.sizes)}-record database (whole process, median of 7); {load()}")
+    for form in (["--top", "10"], ["--sku", sku], ["--name", name], ["--rejects"], ["--runs"], []):
+        walls = []
+        for _ in range(7):
+            t = time.perf_counter()
+            subprocess.run([str(LFP), "query", "--db", str(base), "--format", "json", *form], capture_output=True,
+                           check=True)
+            walls.append(time.perf_counter() - t)
+        print(f"  query {' '.join(form[:1]) or '(summary)':<10} {statistics.median(walls) * 1000:6.1f} ms")
+
+
+def draw(plot: dict, path: Path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(plot), figsize=(6 * len(plot), 4.5), squeeze=False)
+    for ax, (rows, results) in zip(axes[0], sorted(plot.items())):
+        labels, bottoms = [], []
+        phase_names = []
+        for name, r in results.items():
+            if r["phases"]:
+                for k in r["phases"][0]:
+                    if k != "total" and k not in phase_names:
+                        phase_names.append(k)
+        for i, (name, r) in enumerate(results.items()):
+            labels.append(name.replace(" (db + snapshot)", "").replace(" (duckdb_peer.mjs)", ""))
+            med_wall = statistics.median(r["walls"])
+            if r["phases"]:
+                bottom = 0.0
+                for j, k in enumerate(phase_names):
+                    v = statistics.median(p.get(k, 0.0) for p in r["phases"])
+                    ax.bar(i, v, bottom=bottom, color=plt.cm.tab10(j), label=k if not bottoms else None)
+                    bottom += v
+                ax.bar(i, max(med_wall - bottom, 0), bottom=bottom, color="lightgrey",
+                       label="start-up, other" if not bottoms else None)
+                bottoms.append(bottom)
+            else:
+                ax.bar(i, med_wall, color="dimgrey")
+        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
+        ax.set_ylabel("seconds (median)")
+        ax.set_title(f"{rows:,} records")
+        ax.legend(fontsize=7)
+    fig.suptitle(f"lfp_mpi phases per rank count beside its peers ({time.strftime('%Y-%m-%d')}, "
+                 f"{os.cpu_count()} cores)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    print(f"\nplot: {path}")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=int, default=500000)
+    ap.add_argument("--scenarios", default="ingest,update,snapshot,query")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--ranks", default="1,2,4,8")
-    ap.add_argument("--csv", type=Path, help="input file (default: generated with --rows)")
+    ap.add_argument("--ranks", default="1,2,4")
+    ap.add_argument("--sizes", default="500000,10000000")
+    ap.add_argument("--plot", type=Path, help="PNG of the ingest scenario's phases (e.g. docs/benchmark.png)")
     args = ap.parse_args()
-    env = mpi_env()
-    work = Path(tempfile.mkdtemp(prefix="lfp-bench-"))
-    csv = args.csv.resolve() if args.csv else work / "products.csv"
-    if not args.csv:
-        subprocess.run(["mpirun", "-n", "2", str(LFP), "generate", "--rows", str(args.rows), "-o", str(csv), "-q"],
-                       env=env, check=True)
-    size_mb = csv.stat().st_size / 2**20
-
-    contenders: dict[str, callable] = {}
-    for n in [int(x) for x in args.ranks.split(",")]:
-        def run_lfp(db, n=n, h5=False):
-            extra = [] if h5 else ["--no-h5"]
-            return timed(["mpirun", "-n", str(n), *gnu_time([str(LFP), "ingest", str(csv), "--db", str(db), "-q", *extra])],
-                         env=env)
-        contenders[f"lfp_mpi -n {n}"] = run_lfp
-        contenders[f"lfp_mpi -n {n} +h5"] = lambda db, f=run_lfp: f(db, h5=True)
-    contenders["sqlite3 .import"] = lambda db: timed(gnu_time(["sqlite3", "-bail", str(db)]),
-                                                     stdin=SQLITE_SCRIPT.format(csv=csv))
-    pandas_py = work / "pandas_ingest.py"
-    pandas_py.write_text(PANDAS_SCRIPT)
-    contenders["pandas"] = lambda db: timed(gnu_time(["/usr/bin/python3", str(pandas_py), str(csv), str(db)]))
-    if ensure_duckdb():
-        duck_js = NODE_DIR / "duckdb_ingest.mjs"
-        duck_js.write_text(DUCKDB_SCRIPT)
-        contenders["duckdb (node)"] = lambda db: timed(gnu_time(["node", str(duck_js), str(csv), str(db) + ".duckdb"]))
-    else:
-        print("bench: DuckDB's Node.js API could not be installed from npm; skipping it")
-
-    walls: dict[str, list[float]] = {k: [] for k in contenders}
-    rss: dict[str, int] = {}
-    results: dict[str, str] = {}
-    for rep in range(args.repeat):
-        for name, run in contenders.items():
-            db = work / f"{name.replace(' ', '_').replace('.', '')}-{rep}.db"
-            for p in work.glob(db.name + "*"):
-                p.unlink()
-            wall, mem, out = run(db)
-            walls[name].append(wall)
-            rss[name] = max(rss.get(name, 0), mem)
-            if db.exists():
-                results[name] = "%d products, %d names" % products_digest(db)
-            else:
-                results[name] = out.strip().replace(" ", " products, ", 1) + " names"
-            for p in work.glob(db.name + "*"):
-                p.unlink()
-
-    best_lfp = min((statistics.median(v), k) for k, v in walls.items() if k.startswith("lfp_mpi") and "+h5" not in k)
-    print(f"\ninput: {csv} ({size_mb:.0f} MiB), median of {args.repeat} interleaved runs, "
-          f"{os.cpu_count()} cores; ratio = time / {best_lfp[1]}")
-    print(f"{'contender':<22} {'median s':>9} {'min s':>7} {'peak MiB':>9} {'ratio':>7}  result")
-    for name, v in walls.items():
-        med = statistics.median(v)
-        print(f"{name:<22} {med:9.2f} {min(v):7.2f} {rss[name]:9d} {med / best_lfp[0]:7.2f}  {results[name]}")
+    args.ranks = [int(x) for x in args.ranks.split(",")]
+    args.sizes = [int(x) for x in args.sizes.split(",")]
+    work = DATA / "runs"
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"lfp_mpi benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; {load()}")
+    plot: dict = {}
+    for s in args.scenarios.split(","):
+        {"ingest": lambda: scenario_ingest(args, work, plot), "update": lambda: scenario_update(args, work),
+         "snapshot": lambda: scenario_snapshot(args, work), "query": lambda: scenario_query(args, work)}[s]()
+    if plot and args.plot:
+        draw(plot, args.plot)
     shutil.rmtree(work, ignore_errors=True)
 
 

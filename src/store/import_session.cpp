@@ -24,7 +24,11 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     // Nobody can see the temporary file: no journal, no syncs until the final fsync.
     db_->exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;");
   }
-  db_->exec("PRAGMA cache_size=-262144; PRAGMA temp_store=FILE;");
+  // threads: CREATE INDEX may sort on helper threads.
+  db_->exec("PRAGMA cache_size=-262144; PRAGMA threads=2;");
+  // Statement journals (one per UPDATE of an existing database) in memory: as temporary
+  // files they cost a write system call per page per statement.
+  db_->exec(exists ? "PRAGMA temp_store=MEMORY;" : "PRAGMA temp_store=FILE;");
   transaction_.emplace(*db_);
   if (exists) {
     check_and_upgrade(*db_);
@@ -42,6 +46,8 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     counts_ = std::make_unique<BulkInsert>(*db_, "product_counts(name, products)", 2, "product_counts");
   } else {
     rules_ = std::make_unique<ProductTable>(*db_);
+    // New products of an update are inserted many rows at a time too.
+    products_ = std::make_unique<BulkInsert>(*db_, "products(sku, name, description)", 3, "products");
   }
   insert_reject_ = std::make_unique<Statement>(
       *db_,
@@ -81,11 +87,32 @@ void ImportSession::add_product(const RowView& row) {
     ++inserted_;
     return;
   }
-  switch (rules_->put(row.sku, row.name, row.description, &deltas_)) {
-    case Change::Inserted: ++inserted_; break;
-    case Change::Updated: ++updated_; break;
+  // Each sku comes once, so a product buffered for insertion is never looked up again.
+  switch (rules_->classify(row.sku, row.name, row.description, old_name_)) {
+    case Change::Inserted:
+      products_->text(row.sku);
+      products_->text(row.name);
+      products_->text(row.description);
+      products_->end_row();
+      deltas_.add(row.name, 1);
+      ++inserted_;
+      break;
+    case Change::Updated:
+      rules_->update(row.sku, row.name, row.description);
+      if (old_name_ != row.name) {
+        deltas_.add(old_name_, -1);
+        deltas_.add(row.name, 1);
+      }
+      ++updated_;
+      break;
     case Change::Unchanged: ++unchanged_; break;
   }
+}
+
+void ImportSession::expect(std::int64_t incoming) {
+  if (direct_) return;
+  const std::int64_t existing = db_->integer("SELECT products FROM totals");
+  if (incoming > existing / 4) db_->exec("DROP INDEX IF EXISTS products_by_name");
 }
 
 void ImportSession::add_count(const NameCount& c) {
@@ -101,7 +128,9 @@ std::string ImportSession::finish_import() {
     counts_->flush();
     create_indexes(*db_);
   } else {
+    products_->flush();
     deltas_.apply(*db_);
+    create_indexes(*db_);  // a dropped name index (see expect()) is rebuilt
   }
   refresh_totals(*db_);
   create_triggers(*db_);

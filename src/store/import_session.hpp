@@ -50,6 +50,10 @@ class ImportSession {
   std::int64_t run_id() const { return run_id_; }
   Connection& connection() { return *db_; }
 
+  // How many products the run will bring (before add_product). An update that large next to
+  // the database drops the name index and rebuilds it once at the end, which is cheaper
+  // than as many random index changes.
+  void expect(std::int64_t incoming);
   void add_reject(const std::string& file_name, const RejectView& reject);
   void add_product(const RowView& row);    // call in sku order
   void add_count(const NameCount& count);  // call in name order; used by a direct import only
@@ -74,6 +78,7 @@ class ImportSession {
   bool direct_ = false;
   std::int64_t run_id_ = 0;
   std::int64_t inserted_ = 0, updated_ = 0, unchanged_ = 0;
+  std::string old_name_;  // scratch for the product rules
   std::unique_ptr<TempFile> temp_;  // a new database is built here
   std::unique_ptr<Connection> db_;
   std::optional<Transaction> transaction_;

@@ -53,27 +53,45 @@ std::optional<Product> ProductTable::find(std::string_view sku) {
   return out;
 }
 
-Change ProductTable::put(std::string_view sku, std::string_view name, std::string_view description,
-                         NameDeltas* deltas) {
+Change ProductTable::classify(std::string_view sku, std::string_view name, std::string_view description,
+                              std::string& old_name) {
   find_.bind(1, sku);
-  if (!find_.step()) {
-    find_.reset();
-    insert_.bind(1, sku).bind(2, name).bind(3, description).run();
-    if (deltas) deltas->add(name, 1);
-    return Change::Inserted;
-  }
-  const bool same_name = find_.text(0) == name;
-  if (same_name && find_.text(1) == description) {
-    find_.reset();
-    return Change::Unchanged;
-  }
-  if (deltas && !same_name) {
-    deltas->add(find_.text(0), -1);
-    deltas->add(name, 1);
+  Change change = Change::Inserted;
+  if (find_.step()) {
+    if (find_.text(0) == name && find_.text(1) == description) {
+      change = Change::Unchanged;
+    } else {
+      change = Change::Updated;
+      old_name.assign(find_.text(0));
+    }
   }
   find_.reset();
+  return change;
+}
+
+void ProductTable::insert(std::string_view sku, std::string_view name, std::string_view description) {
+  insert_.bind(1, sku).bind(2, name).bind(3, description).run();
+}
+
+void ProductTable::update(std::string_view sku, std::string_view name, std::string_view description) {
   update_.bind(1, sku).bind(2, name).bind(3, description).run();
-  return Change::Updated;
+}
+
+Change ProductTable::put(std::string_view sku, std::string_view name, std::string_view description,
+                         NameDeltas* deltas) {
+  std::string old_name;
+  const Change change = classify(sku, name, description, old_name);
+  if (change == Change::Inserted) {
+    insert(sku, name, description);
+    if (deltas) deltas->add(name, 1);
+  } else if (change == Change::Updated) {
+    update(sku, name, description);
+    if (deltas && old_name != name) {
+      deltas->add(old_name, -1);
+      deltas->add(name, 1);
+    }
+  }
+  return change;
 }
 
 bool ProductTable::remove(std::string_view sku, NameDeltas* deltas) {

@@ -37,6 +37,11 @@ class ProductTable {
   explicit ProductTable(Connection& db);
 
   std::optional<Product> find(std::string_view sku);
+  // What put() would do, without doing it; for Updated, `old_name` receives the stored name.
+  Change classify(std::string_view sku, std::string_view name, std::string_view description, std::string& old_name);
+  // Inserts a product known to be absent / updates one known to exist (after classify()).
+  void insert(std::string_view sku, std::string_view name, std::string_view description);
+  void update(std::string_view sku, std::string_view name, std::string_view description);
   // Inserts or updates one product. `deltas`: where count changes go when the triggers are
   // off (bulk import); nullptr when the triggers keep product_counts.
   Change put(std::string_view sku, std::string_view name, std::string_view description, NameDeltas* deltas);
