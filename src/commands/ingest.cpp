@@ -116,6 +116,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt) {
   // Phase 5: owned records become rows bucketed by sku owner, or rejects.
   ParsedRange parsed = parse_range(
       segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, ranks, mine.end - mine.begin);
+  inputs.reset();  // rows and rejects are copies now: the input pages leave the rank's memory
   clock.lap_collective(comm, "parse");
 
   // Phase 6: shuffle rows by sku; keep the last record of each sku.
