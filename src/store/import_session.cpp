@@ -19,7 +19,8 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     temp_ = std::make_unique<TempFile>(path_);
     open_path = temp_->path();
   }
-  db_ = std::make_unique<Connection>(open_path, Connection::Mode::Create, path_);
+  db_ = std::make_unique<Connection>(open_path, exists ? Connection::Mode::ReadWrite : Connection::Mode::Temporary,
+                                     path_);
   if (!exists) {
     // Nobody can see the temporary file: no journal, no syncs until the final fsync.
     db_->exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;");

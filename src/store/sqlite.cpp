@@ -7,6 +7,7 @@ namespace lfp::store {
 Connection::Connection(const std::string& file, Mode mode, std::string label) : label_(std::move(label)) {
   const int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
                     : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
+                    : mode == Mode::Temporary ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW
                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(file.c_str(), db_.out(), flags, nullptr);
   if (rc != SQLITE_OK) fail("cannot open");
