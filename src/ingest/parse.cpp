@@ -31,13 +31,13 @@ ParsedRange parse_range(const std::vector<Segment>& segments, const std::functio
       if (const auto why = check_record(r, cols)) {
         ++rejected;
         encode(out.rejects, RejectView{key, r.line, static_cast<std::uint8_t>(*why),
-                                       static_cast<std::uint32_t>(r.fields.size()), cols.fields,
+                                       static_cast<std::uint32_t>(r.field_count()), cols.fields,
                                        file.substr(r.offset, r.end - r.offset)});
         return;
       }
       const RowView row{key, r.fields[cols.sku], r.fields[cols.name], r.fields[cols.description]};
       encode(out.outgoing[owner_of(hash_bytes(row.sku, kSkuSeed), ranks)], row);
-    });
+    }, cols.fields);
   }
   return out;
 }

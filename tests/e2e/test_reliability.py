@@ -1,0 +1,63 @@
+"""The holes of issue 10, one test (or a few) per numbered case: a kill between the commit and
+the snapshot's rename, damaged counts, records of very many fields, the file size limit,
+output paths checked up front, file names that are not UTF-8. Uses the fixtures of
+conftest.py; run once per rank count like test_kept_current.py.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import socket
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import TIMEOUT
+from test_ingest import write
+
+EXIT_USAGE, EXIT_HEADER, EXIT_OUTPUT, EXIT_VERIFY = 2, 4, 5, 6
+
+
+def product_file(rows) -> bytes:
+    return b"name,sku,description\n" + b"".join(b"%s,%s,%s\n" % r for r in rows)
+
+
+def partials(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if ".partial-" in p.name)
+
+
+def dead_pid() -> int:
+    """The id of a process that has exited (and been reaped)."""
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def run_limited(lfp, ranks, fsize: int, *args):
+    """lfp_mpi under mpirun with each rank's file size limit (ulimit -f) at `fsize` bytes;
+    mpirun itself keeps no limit (its PMIx files would fail first)."""
+    cmd = ["mpirun", "-n", str(ranks), "prlimit", f"--fsize={fsize}", str(lfp.binary), *map(str, args)]
+    p = subprocess.run(cmd, env=lfp.env, capture_output=True, timeout=TIMEOUT)
+    p.stderr_text = p.stderr.decode("utf-8", "replace")
+    return p
+
+
+# Case 3: fields past the header's count are counted, not stored.
+
+def test_a_record_of_millions_of_commas_is_rejected_without_storing_each_field(lfp, ranks, tmp_path):
+    commas = 20_000_000
+    f = write(tmp_path / "commas.csv", b"name,sku,description\nA,a1,fine\n" + b"," * commas + b"\nB,b1,fine\n")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    db = tmp_path / "c.db"
+    lfp.ingest(f, db=db, no_h5=True)
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # A vector of 20 million string views alone would be 320 MiB.
+    assert peak_mib < 200, f"peak RSS {peak_mib:.0f} MiB (an earlier child peaked at {before / 1024:.0f} MiB)"
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT reason, detail FROM rejects").fetchall() == [
+        ("field_count", f"{commas + 1} fields, the header has 3")]
+    assert con.execute("SELECT count(*) FROM products").fetchone()[0] == 2
+    con.close()
