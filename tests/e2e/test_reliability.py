@@ -61,3 +61,22 @@ def test_a_record_of_millions_of_commas_is_rejected_without_storing_each_field(l
         ("field_count", f"{commas + 1} fields, the header has 3")]
     assert con.execute("SELECT count(*) FROM products").fetchone()[0] == 2
     con.close()
+
+
+# Case 5: the file size limit (SIGXFSZ) fails the write with exit 5, not a signal.
+
+def test_a_database_over_the_file_size_limit_fails_with_exit_5_and_leaves_nothing(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "f.db"
+    p = run_limited(lfp, ranks, 200_000, "ingest", sample_csv, "--db", db, "--no-h5", "-q")
+    assert p.returncode == EXIT_OUTPUT, p.stderr_text
+    assert f"database {db}: " in p.stderr_text and "disk I/O error (a write was cut short" in p.stderr_text
+    assert partials(tmp_path) == [] and not db.exists()
+
+
+def test_a_snapshot_over_the_file_size_limit_fails_with_exit_5_before_the_commit(lfp, ranks, sample_csv, tmp_path):
+    db, h5 = tmp_path / "g.db", tmp_path / "g.h5"
+    # The sample's database is about 0.75 MB, its snapshot about 1.7 MB.
+    p = run_limited(lfp, ranks, 1_200_000, "ingest", sample_csv, "--db", db, "-q")
+    assert p.returncode == EXIT_OUTPUT, p.stderr_text
+    assert f"snapshot {h5}: " in p.stderr_text
+    assert partials(tmp_path) == [] and not db.exists() and not h5.exists()
