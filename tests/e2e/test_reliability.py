@@ -80,3 +80,45 @@ def test_a_snapshot_over_the_file_size_limit_fails_with_exit_5_before_the_commit
     assert p.returncode == EXIT_OUTPUT, p.stderr_text
     assert f"snapshot {h5}: " in p.stderr_text
     assert partials(tmp_path) == [] and not db.exists() and not h5.exists()
+
+
+# Case 6: output paths are checked before any input is parsed.
+
+@pytest.fixture
+def bad_header(tmp_path) -> Path:
+    """An input that fails the header check (exit 4): an output problem reported instead
+    proves the outputs were checked first."""
+    return write(tmp_path / "bad-header.csv", b"name,sku\nA,a1\n")
+
+
+def test_a_directory_as_snapshot_path_is_refused_before_parsing(lfp, ranks, bad_header, tmp_path):
+    (tmp_path / "dir.h5").mkdir()
+    db = tmp_path / "o.db"
+    p = lfp.ingest(bad_header, db=db, h5=tmp_path / "dir.h5", check=False)
+    assert p.returncode == EXIT_OUTPUT and "is a directory" in p.stderr_text, p.stderr_text
+    assert not db.exists()
+
+
+def test_a_directory_as_database_path_is_refused_before_parsing(lfp, ranks, bad_header, tmp_path):
+    (tmp_path / "dir.db").mkdir()
+    p = lfp.ingest(bad_header, db=tmp_path / "dir.db", no_h5=True, check=False)
+    assert p.returncode == EXIT_OUTPUT and "is a directory" in p.stderr_text, p.stderr_text
+
+
+def test_a_dangling_symlink_as_database_path_is_named_as_such(lfp, ranks, bad_header, tmp_path):
+    (tmp_path / "link.db").symlink_to(tmp_path / "nowhere" / "x.db")
+    p = lfp.ingest(bad_header, db=tmp_path / "link.db", no_h5=True, check=False)
+    assert p.returncode == EXIT_OUTPUT and "symbolic link" in p.stderr_text, p.stderr_text
+    assert "another run" not in p.stderr_text
+
+
+def test_an_empty_database_path_is_a_usage_error(lfp, ranks, sample_csv, tmp_path):
+    p = lfp.ingest(sample_csv, db="", no_h5=True, check=False, cwd=tmp_path)
+    assert p.returncode == EXIT_USAGE and "empty" in p.stderr_text, p.stderr_text
+
+
+def test_a_missing_output_directory_is_reported_before_parsing(lfp, ranks, bad_header, tmp_path):
+    p = lfp.ingest(bad_header, db=tmp_path / "no" / "such" / "x.db", no_h5=True, check=False)
+    assert p.returncode == EXIT_OUTPUT and "no such directory" in p.stderr_text, p.stderr_text
+    p = lfp.ingest(bad_header, db=tmp_path / "x.db", h5=tmp_path / "no" / "x.h5", check=False)
+    assert p.returncode == EXIT_OUTPUT and "no such directory" in p.stderr_text, p.stderr_text
