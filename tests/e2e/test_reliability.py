@@ -122,3 +122,25 @@ def test_a_missing_output_directory_is_reported_before_parsing(lfp, ranks, bad_h
     assert p.returncode == EXIT_OUTPUT and "no such directory" in p.stderr_text, p.stderr_text
     p = lfp.ingest(bad_header, db=tmp_path / "x.db", h5=tmp_path / "no" / "x.h5", check=False)
     assert p.returncode == EXIT_OUTPUT and "no such directory" in p.stderr_text, p.stderr_text
+
+
+# Case 7: file names that are not UTF-8.
+
+def test_file_names_that_are_not_utf8_are_stored_readably(lfp, ranks, tmp_path):
+    name = b"caf\xe9-\xff.csv"  # Latin-1, not UTF-8
+    path = os.path.join(os.fsencode(tmp_path), name)
+    with open(path, "wb") as f:
+        f.write(b"name,sku,description\nA,a1,fine\nB,,empty sku\n")
+    db = tmp_path / "n.db"
+    lfp.ingest(os.fsdecode(path), db=db)
+    con = sqlite3.connect(db)  # the default text factory: str, which needs valid UTF-8
+    files = con.execute("SELECT files FROM runs").fetchone()[0]
+    command = con.execute("SELECT command FROM runs").fetchone()[0]
+    reject_file = con.execute("SELECT file FROM rejects").fetchone()[0]
+    con.execute("SELECT * FROM sources").fetchall()
+    con.close()
+    for text in (files, command, reject_file):
+        assert isinstance(text, str) and "caf\\xe9-\\xff.csv" in text, text
+    # The ledger still recognises the file.
+    p = lfp.ingest(os.fsdecode(path), db=db, quiet=False)
+    assert "unchanged" in p.stderr_text + p.stdout_text
