@@ -45,6 +45,49 @@ def run_limited(lfp, ranks, fsize: int, *args):
     return p
 
 
+# Case 1: a kill after the commit and before the snapshot's rename.
+
+def test_a_snapshot_left_behind_by_a_kill_after_the_commit_is_noticed_and_refreshed(lfp, ranks, sample_csv, tmp_path):
+    db, h5 = tmp_path / "k.db", tmp_path / "k.h5"
+    update = write(tmp_path / "update.csv", product_file([(b"Killed Name", b"k%d" % i, b"d") for i in range(20)]))
+    lfp.ingest(sample_csv, db=db)
+    old = tmp_path / "old.h5"
+    shutil.copy(h5, old)
+    lfp.ingest(update, db=db)
+    # What a SIGKILL between the commit and the rename leaves: the database at run 2, the
+    # snapshot at run 1, and the killed run's synced temporary snapshot.
+    shutil.copy(old, h5)
+    orphan = tmp_path / f"k.h5.partial-{socket.gethostname()}-{dead_pid()}"
+    orphan.write_bytes(b"\x89HDF half")
+    p = lfp.run("verify", "--db", db)
+    assert p.returncode == EXIT_VERIFY and "stale" in p.stderr_text
+
+    # Running the same command again notices the stale snapshot although no file changed.
+    p = lfp.ingest(update, db=db, quiet=False)
+    assert "snapshot" in p.stderr_text + p.stdout_text
+    assert lfp.run("verify", "--db", db).returncode == 0
+    assert partials(tmp_path) == []
+
+
+def test_the_snapshot_is_synced_before_the_database_commits(lfp, ranks, sample_csv, tmp_path):
+    if shutil.which("strace") is None:
+        pytest.skip("no strace")
+    db = tmp_path / "s.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    update = write(tmp_path / "update.csv", product_file([(b"Synced", b"s%d" % i, b"d") for i in range(20)]))
+    trace = tmp_path / "trace"
+    cmd = ["mpirun", "-n", str(ranks), "strace", "-f", "-y", "-qq", "-e", "trace=fsync,fdatasync,rename,link,unlink",
+           "-o", str(trace), str(lfp.binary), "ingest", str(update), "--db", str(db), "-q"]
+    p = subprocess.run(cmd, env=lfp.env, capture_output=True, timeout=TIMEOUT)
+    assert p.returncode == 0, p.stderr.decode()
+    calls = [line for f in tmp_path.glob("trace*") for line in f.read_text().splitlines()]
+    # The commit of an update ends with the rollback journal's removal.
+    synced = [i for i, c in enumerate(calls) if "sync(" in c and "s.h5.partial-" in c]
+    committed = [i for i, c in enumerate(calls) if c.split()[1].startswith("unlink(") and "s.db-journal" in c]
+    assert synced and committed, "\n".join(calls)
+    assert synced[0] < committed[-1], "\n".join(calls)
+
+
 # Case 3: fields past the header's count are counted, not stored.
 
 def test_a_record_of_millions_of_commas_is_rejected_without_storing_each_field(lfp, ranks, tmp_path):
