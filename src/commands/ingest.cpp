@@ -21,6 +21,7 @@
 #include "ingest/write.hpp"
 #include "mpi/agree.hpp"
 #include "mpi/shuffle.hpp"
+#include "store/schema.hpp"
 #include "util/clock.hpp"
 #include "util/hash.hpp"
 #include "util/log.hpp"
@@ -42,6 +43,7 @@ std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions
   if (const int code = mpi::agree(comm, [&] {
         if (!comm.root()) return;
         check_output_paths(opt);
+        store::check_before_write(opt.db);
         plan.inputs = stat_inputs(opt.files);
         plan.ledger = store::read_ledger(opt.db);
         for (const auto& in : plan.inputs) sizes.push_back(in.size);

@@ -106,6 +106,9 @@ std::string ImportSession::finish_import() {
     deltas_.apply(*db_);
   }
   refresh_totals(*db_);
+  // An import only inserts or updates products (the triggers that count them are off).
+  db_->exec("UPDATE totals SET product_rows = " + std::string(direct_ ? "" : "product_rows + ") +
+            std::to_string(inserted_));
   create_triggers(*db_);
   // Only a run that changed products gives the database a new state.
   if (inserted_ + updated_ > 0) return new_state_token(*db_);

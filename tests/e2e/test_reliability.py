@@ -88,6 +88,32 @@ def test_the_snapshot_is_synced_before_the_database_commits(lfp, ranks, sample_c
     assert synced[0] < committed[-1], "\n".join(calls)
 
 
+# Case 2: damaged counts are refused on open, not carried forward.
+
+def test_counts_deleted_by_hand_are_refused_before_an_update_builds_on_them(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "d.db"
+    lfp.ingest(sample_csv, db=db)
+    con = sqlite3.connect(db)
+    with con:
+        names = [n for (n,) in con.execute("SELECT name FROM product_counts ORDER BY products DESC LIMIT 3")]
+        con.executemany("DELETE FROM product_counts WHERE name = ?", [(n,) for n in names])
+    before = con.execute("SELECT * FROM product_counts ORDER BY name").fetchall()
+    con.close()
+    update = write(tmp_path / "u.csv", product_file([(n.encode(), b"new-%d" % i, b"d") for i, n in enumerate(names)]))
+    p = lfp.ingest(update, db=db, check=False)
+    assert p.returncode == EXIT_OUTPUT, p.stderr_text
+    assert "product_counts" in p.stderr_text and "damaged" in p.stderr_text and str(db) in p.stderr_text
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT * FROM product_counts ORDER BY name").fetchall() == before
+    assert con.execute("SELECT count(*) FROM product_counts WHERE products <= 0").fetchone()[0] == 0
+    con.close()
+    # The edit commands refuse it as well; verify names the damage.
+    p = lfp.run("update", "--db", db, "--sku", "new-x", "--name", names[0], "--description", "d", "--insert")
+    assert p.returncode == EXIT_OUTPUT and "damaged" in p.stderr_text
+    p = lfp.run("verify", "--db", db)
+    assert p.returncode == EXIT_VERIFY and "product_counts" in p.stderr_text
+
+
 # Case 3: fields past the header's count are counted, not stored.
 
 def test_a_record_of_millions_of_commas_is_rejected_without_storing_each_field(lfp, ranks, tmp_path):
