@@ -127,8 +127,7 @@ void ImportSession::record_sources(const std::vector<SourceRecord>& sources, con
       s.bind_blob(1, src.path);
     else
       s.bind(1, src.path);
-    s
-        .bind(2, static_cast<std::int64_t>(src.size))
+    s.bind(2, static_cast<std::int64_t>(src.size))
         .bind(3, src.mtime_ns)
         .bind(4, src.digest)
         .bind(5, src.records)

@@ -123,7 +123,8 @@ TempFile::~TempFile() {
 }
 
 void TempFile::sync() {
-  if (::fsync(fd_.get()) != 0) throw Error(kExitOutput, target_ + ": cannot sync " + path_ + ": " + std::strerror(errno));
+  if (::fsync(fd_.get()) != 0)
+    throw Error(kExitOutput, target_ + ": cannot sync " + path_ + ": " + std::strerror(errno));
   synced_ = true;
 }
 
