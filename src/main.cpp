@@ -2,6 +2,7 @@
 // parses the same argv; only rank 0 prints.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <exception>
 #include <optional>
 #include <vector>
@@ -24,6 +25,9 @@ bool needs_mpi(int argc, char** argv, const std::vector<lfp::Command>& commands)
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past the file size limit (ulimit -f) a write fails with EFBIG and the job exits 5 after
+  // removing its temporary files, instead of dying on SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"lfp_mpi: parallel import of product CSV files into SQLite and HDF5, kept current"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "lfp_mpi " LFP_VERSION);

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands/command.hpp"
+#include "commands/snapshot.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "ingest/write.hpp"
 #include "mpi/agree.hpp"
 #include "mpi/shuffle.hpp"
+#include "store/schema.hpp"
 #include "util/clock.hpp"
 #include "util/hash.hpp"
 #include "util/log.hpp"
@@ -41,6 +43,7 @@ std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions
   if (const int code = mpi::agree(comm, [&] {
         if (!comm.root()) return;
         check_output_paths(opt);
+        store::check_before_write(opt.db);
         plan.inputs = stat_inputs(opt.files);
         plan.ledger = store::read_ledger(opt.db);
         for (const auto& in : plan.inputs) sizes.push_back(in.size);
@@ -90,6 +93,12 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt) {
   Plan plan;
   const std::vector<std::uint32_t> read = plan_reads(comm, opt, plan, facts);
   if (read.empty()) {
+    // Nothing to read, but a kill after the last run's commit may have left its snapshot behind.
+    if (const int code = mpi::agree(comm, [&] {
+          if (comm.root() && !opt.no_h5 && refresh_stale_snapshot(opt.db, snapshot_path(opt)) && !opt.quiet)
+            log::info("the snapshot " + snapshot_path(opt) + " did not mirror the database: written again");
+        }))
+      return code;
     if (comm.root() && !opt.quiet)
       log::info("all " + std::to_string(opt.files.size()) + " input files are unchanged since their last ingest: " +
                 opt.db + " is up to date (--force reads them again)");

@@ -6,6 +6,7 @@
 #include "commands/command.hpp"
 #include "commands/on_root.hpp"
 #include "ingest/options.hpp"
+#include "store/h5_reader.hpp"
 #include "store/h5_snapshot.hpp"
 #include "store/schema.hpp"
 #include "util/clock.hpp"
@@ -42,6 +43,22 @@ void refresh_snapshot_after_edit(const std::string& db, const std::string& h5_op
   if (!exists && h5_option.empty()) return;  // no snapshot to keep current
   export_from(db, h5, "lfp_mpi snapshot");
   if (!quiet) log::info("refreshed the snapshot " + h5);
+}
+
+bool refresh_stale_snapshot(const std::string& db_path, const std::string& h5) {
+  {
+    auto db = store::open_existing(db_path, store::Connection::Mode::ReadOnly);
+    std::error_code ec;
+    if (std::filesystem::exists(h5, ec)) {
+      try {
+        if (store::H5Reader(h5).string_attribute("state") == store::state_token(db)) return false;
+      } catch (const Error&) {
+        // unreadable: written again below
+      }
+    }
+  }
+  export_from(db_path, h5, "lfp_mpi ingest");
+  return true;
 }
 
 Command add_snapshot(CLI::App& app) {

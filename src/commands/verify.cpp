@@ -78,6 +78,13 @@ void check_counts(store::Connection& db, Checks& checks) {
     checks.pass("totals match product_counts");
   else
     checks.fail("the totals table does not match product_counts");
+  if (store::has_column(db, "totals", "product_rows")) {
+    const auto rows = db.integer("SELECT product_rows FROM totals"), n = db.integer("SELECT count(*) FROM products");
+    if (rows == n)
+      checks.pass("totals.product_rows equals the number of products");
+    else
+      checks.fail("totals.product_rows is " + std::to_string(rows) + ", the products table holds " + std::to_string(n));
+  }
 }
 
 // Compares one snapshot column with a query's column, chunk by chunk.

@@ -59,10 +59,35 @@ std::uint64_t Cursor::seek_record_start(std::uint64_t limit) {
   return limit;
 }
 
+void Cursor::add_field(Record& out, std::string_view bytes) {
+  if (out.fields.size() < keep_)
+    out.fields.push_back(bytes);
+  else
+    drop_field(out, bytes);
+}
+
+void Cursor::add_scratch_field(Record& out, std::size_t begin) {
+  if (out.fields.size() < keep_) {
+    fixups_.push_back({out.fields.size(), begin, scratch_.size() - begin});
+    out.fields.emplace_back();
+  } else {
+    drop_field(out, std::string_view(scratch_).substr(begin));
+    scratch_.resize(begin);
+  }
+}
+
+void Cursor::drop_field(Record& out, std::string_view bytes) {
+  ++out.dropped;
+  const TextCheck t = check_text(bytes);
+  if (t == TextCheck::HasNul || (t == TextCheck::InvalidUtf8 && out.dropped_text == TextCheck::Ok)) out.dropped_text = t;
+}
+
 void Cursor::parse(Record& out) {
   const char* b = file_.data();
   const std::uint64_t n = file_.size();
   out.fields.clear();
+  out.dropped = 0;
+  out.dropped_text = TextCheck::Ok;
   out.open_quote = false;
   out.offset = pos_;
   out.line = lines_ + 1;
@@ -80,10 +105,9 @@ void Cursor::parse(Record& out) {
           count_line_ends(p, n);
           if (escaped) {
             scratch_.append(b + seg, n - seg);
-            fixups_.push_back({out.fields.size(), scratch_begin, scratch_.size() - scratch_begin});
-            out.fields.emplace_back();
+            add_scratch_field(out, scratch_begin);
           } else {
-            out.fields.emplace_back(b + seg, n - seg);
+            add_field(out, std::string_view(b + seg, n - seg));
           }
           out.open_quote = true;
           out.end = pos_ = n;
@@ -102,19 +126,18 @@ void Cursor::parse(Record& out) {
         // Text between the closing quote and the delimiter is kept as is.
         const std::uint64_t t = find_delimiter(p);
         if (!escaped && t == p) {
-          out.fields.emplace_back(b + seg, qi - seg);
+          add_field(out, std::string_view(b + seg, qi - seg));
         } else {
           scratch_.append(b + seg, qi - seg);
           scratch_.append(b + p, t - p);
-          fixups_.push_back({out.fields.size(), scratch_begin, scratch_.size() - scratch_begin});
-          out.fields.emplace_back();
+          add_scratch_field(out, scratch_begin);
         }
         p = t;
         break;
       }
     } else {
       const std::uint64_t t = find_delimiter(p);
-      out.fields.emplace_back(b + p, t - p);
+      add_field(out, std::string_view(b + p, t - p));
       p = t;
     }
     if (p >= n) {

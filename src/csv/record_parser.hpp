@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "csv/automaton.hpp"
+#include "csv/utf8.hpp"
 
 namespace lfp::csv {
 
@@ -19,6 +20,11 @@ struct Record {
   std::uint64_t end = 0;     // offset just past the record's last byte (before its terminator)
   bool open_quote = false;   // a quoted field was still open at end of file
   std::vector<std::string_view> fields;
+  // Fields past the cursor's keep_fields() limit are counted and checked, not stored, so a
+  // record of millions of commas costs no memory per field.
+  std::uint64_t dropped = 0;
+  TextCheck dropped_text = TextCheck::Ok;  // HasNul if any dropped field has a NUL, else InvalidUtf8 if any is
+  std::uint64_t field_count() const { return fields.size() + dropped; }
 };
 
 // Bytes of a UTF-8 byte order mark at the start of `file`, 0 or 3.
@@ -39,6 +45,10 @@ class Cursor {
   // offset below the file size); leaves the cursor just after the record's terminator byte.
   void parse(Record& out);
 
+  // Stores at most `n` fields of each record (the header's field count is all a data record
+  // needs); the rest are only counted and checked. Unlimited by default.
+  void keep_fields(std::size_t n) { keep_ = n; }
+
   std::uint64_t position() const { return pos_; }
   State state() const { return state_; }
 
@@ -47,6 +57,9 @@ class Cursor {
   void count_line_ends(std::uint64_t from, std::uint64_t to);
   void consume_line_end();
   std::uint64_t find_delimiter(std::uint64_t p) const;
+  void add_field(Record& out, std::string_view bytes);   // a field that is file bytes as they are
+  void add_scratch_field(Record& out, std::size_t begin);  // a field unescaped into scratch_ from `begin`
+  static void drop_field(Record& out, std::string_view bytes);
 
   struct Fixup {
     std::size_t field, begin, size;
@@ -56,6 +69,7 @@ class Cursor {
   std::uint64_t pos_;
   State state_;
   std::uint64_t lines_;  // line ends before pos_
+  std::size_t keep_ = static_cast<std::size_t>(-1);
   std::string scratch_;
   std::vector<Fixup> fixups_;
 };

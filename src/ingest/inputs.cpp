@@ -1,6 +1,7 @@
 #include "ingest/inputs.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -36,8 +37,33 @@ std::vector<InputFile> stat_inputs(const std::vector<std::string>& files) {
   return out;
 }
 
+namespace {
+
+// An output path must name a file (new or existing, never a directory or a dangling
+// symlink) in an existing directory this process may write in (for the temporary file and
+// SQLite's journal). `what` is "database" or "snapshot".
+void check_output_path(const std::string& path, const char* what) {
+  namespace fs = std::filesystem;
+  if (path.empty()) throw Error(kExitUsage, std::string("the ") + what + " path is empty");
+  const std::string label = std::string(what) + " " + path + ": ";
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && ::stat(path.c_str(), &st) != 0)
+    throw Error(kExitOutput, label + "a symbolic link to a missing file (" + fs::read_symlink(path).string() + ")");
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw Error(kExitOutput, label + "is a directory");
+  const fs::path parent = fs::path(path).parent_path();
+  const std::string dir = parent.empty() ? "." : parent.string();
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw Error(kExitOutput, label + "no such directory " + dir);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    throw Error(kExitOutput, label + "cannot write in " + dir + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
 void check_output_paths(const IngestOptions& opt) {
   namespace fs = std::filesystem;
+  check_output_path(opt.db, "database");
+  if (!opt.no_h5) check_output_path(snapshot_path(opt), "snapshot");
   auto same = [](const std::string& a, const std::string& b) {
     std::error_code e1, e2;
     const auto ca = fs::weakly_canonical(a, e1), cb = fs::weakly_canonical(b, e2);

@@ -22,7 +22,9 @@ struct InputFile {
 
 // Rank 0: stats every input (exit 3 on a missing, unreadable or irregular file).
 std::vector<InputFile> stat_inputs(const std::vector<std::string>& files);
-// Rank 0: the outputs must be distinct files, and neither may be an input (exit 2).
+// Rank 0, before any input is read: the outputs must be distinct files, and neither may be
+// an input (exit 2); each must be creatable or writable: not a directory, not a dangling
+// symlink, in an existing directory this process can write in (exit 5).
 void check_output_paths(const IngestOptions& options);
 
 // The files a rank's segments touch, mapped (or read); others stay closed.

@@ -24,20 +24,23 @@ ParsedRange parse_range(const std::vector<Segment>& segments, const std::functio
     const auto& cols = columns[s.file];
     auto& records = out.records[s.file];
     auto& rejected = out.rejected[s.file];
-    csv::for_each_owned_record(file, s.begin, s.end, start_of(i), [&](std::uint64_t index, const csv::Record& r) {
-      if (index == 0) return;  // the header
-      ++records;
-      const std::uint64_t key = order_key(s.file, r.offset);
-      if (const auto why = check_record(r, cols)) {
-        ++rejected;
-        encode(out.rejects, RejectView{key, r.line, static_cast<std::uint8_t>(*why),
-                                       static_cast<std::uint32_t>(r.fields.size()), cols.fields,
-                                       file.substr(r.offset, r.end - r.offset)});
-        return;
-      }
-      const RowView row{key, r.fields[cols.sku], r.fields[cols.name], r.fields[cols.description]};
-      encode(out.outgoing[owner_of(hash_bytes(row.sku, kSkuSeed), ranks)], row);
-    });
+    csv::for_each_owned_record(
+        file, s.begin, s.end, start_of(i),
+        [&](std::uint64_t index, const csv::Record& r) {
+          if (index == 0) return;  // the header
+          ++records;
+          const std::uint64_t key = order_key(s.file, r.offset);
+          if (const auto why = check_record(r, cols)) {
+            ++rejected;
+            encode(out.rejects, RejectView{key, r.line, static_cast<std::uint8_t>(*why),
+                                           static_cast<std::uint32_t>(r.field_count()), cols.fields,
+                                           file.substr(r.offset, r.end - r.offset)});
+            return;
+          }
+          const RowView row{key, r.fields[cols.sku], r.fields[cols.name], r.fields[cols.description]};
+          encode(out.outgoing[owner_of(hash_bytes(row.sku, kSkuSeed), ranks)], row);
+        },
+        cols.fields);  // past the header's field count, fields are only counted
   }
   return out;
 }

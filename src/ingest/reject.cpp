@@ -24,7 +24,9 @@ std::string reject_detail(RejectReason r, std::uint32_t fields, std::uint32_t ex
     case RejectReason::FieldCount:
       return std::to_string(fields) + " fields, the header has " + std::to_string(expected);
     case RejectReason::EmptySku: return "the sku is empty";
-    case RejectReason::TooLong: return "the record is longer than 1,000,000,000 bytes (SQLite's value limit)";
+    case RejectReason::TooLong:
+      return "the record is longer than 999,999,000 bytes (SQLite's row limit of 1,000,000,000 less room for the "
+             "row's header)";
   }
   return "unknown";
 }
@@ -32,14 +34,15 @@ std::string reject_detail(RejectReason r, std::uint32_t fields, std::uint32_t ex
 std::optional<RejectReason> check_record(const csv::Record& record, const csv::ColumnMap& columns) {
   if (record.open_quote) return RejectReason::OpenQuote;
   if (record.end - record.offset > kMaxRecordBytes) return RejectReason::TooLong;
-  bool invalid = false;
+  if (record.dropped_text == csv::TextCheck::HasNul) return RejectReason::NulByte;
+  bool invalid = record.dropped_text == csv::TextCheck::InvalidUtf8;
   for (auto f : record.fields) {
     const auto t = csv::check_text(f);
     if (t == csv::TextCheck::HasNul) return RejectReason::NulByte;
     invalid |= t == csv::TextCheck::InvalidUtf8;
   }
   if (invalid) return RejectReason::InvalidUtf8;
-  if (record.fields.size() != columns.fields) return RejectReason::FieldCount;
+  if (record.field_count() != columns.fields) return RejectReason::FieldCount;
   if (record.fields[columns.sku].empty()) return RejectReason::EmptySku;
   return std::nullopt;
 }

@@ -21,9 +21,13 @@ enum class RejectReason : std::uint8_t {
   TooLong = 6,      // the record is longer than kMaxRecordBytes
 };
 
-// SQLite's default limit on one value (SQLITE_MAX_LENGTH); keeping whole records under it
-// also keeps every field length in 32 bits and every message well under 2^31 bytes.
-inline constexpr std::uint64_t kMaxRecordBytes = 1000000000;
+// SQLite's default limit (SQLITE_MAX_LENGTH) applies to a whole row: the values plus the
+// row's header (a size byte and up to 9 bytes per column). A record under the limit less a
+// margin always makes a products row under it; it also keeps every field length in 32 bits
+// and every message well under 2^31 bytes.
+inline constexpr std::uint64_t kSqliteMaxLength = 1000000000;
+inline constexpr std::uint64_t kMaxRecordBytes = kSqliteMaxLength - 1000;
+static_assert(kMaxRecordBytes + 1 + 3 * 9 <= kSqliteMaxLength, "a products row of sku, name, description");
 
 std::string_view reason_code(RejectReason r);
 // A sentence for the rejects table, e.g. "4 fields, the header has 3".

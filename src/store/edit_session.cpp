@@ -1,5 +1,6 @@
 #include "store/edit_session.hpp"
 
+#include "csv/utf8.hpp"
 #include "store/schema.hpp"
 #include "util/clock.hpp"
 
@@ -29,7 +30,7 @@ std::int64_t EditSession::commit(const EditCounts& c) {
       "VALUES(?1, ?2, 1, '', 0, ?3, 0, ?4, ?5, ?6, ?7, 0, 0, ?8, "
       "(SELECT products FROM totals), (SELECT names FROM totals))");
   s.bind(1, started_at_)
-      .bind(2, command_)
+      .bind(2, csv::escape_invalid_utf8(command_))
       .bind(3, c.inserted + c.updated + c.deleted)
       .bind(4, c.inserted)
       .bind(5, c.updated)

@@ -214,6 +214,7 @@ void H5Snapshot::finish() {
   count_name_.reset();
   count_.reset();
   h5::check(H5Fclose(file_.release()), path_, "write and close " + temp_.path());
+  temp_.sync();  // on disk before the database commits: publish() is then a rename only
 }
 
 void H5Snapshot::publish() { temp_.publish(/*replace=*/true); }

@@ -39,8 +39,9 @@ class H5Snapshot {
   void add_count(std::string_view name, std::int64_t products);
   // Root attributes (see SnapshotInfo).
   void describe(const SnapshotInfo& info);
-  // Writes everything still buffered and closes the file: after this only publish() is
-  // left, which cannot fail for want of space, so it can follow the database commit.
+  // Writes everything still buffered, closes the file and syncs it to disk: after this only
+  // publish() is left, a rename that cannot fail for want of space, so it can follow the
+  // database commit.
   void finish();
   // Renames the finished snapshot into place.
   void publish();

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "csv/utf8.hpp"
 #include "ingest/order_key.hpp"
 #include "ingest/reject.hpp"
 #include "store/schema.hpp"
@@ -19,7 +20,8 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     temp_ = std::make_unique<TempFile>(path_);
     open_path = temp_->path();
   }
-  db_ = std::make_unique<Connection>(open_path, Connection::Mode::Create, path_);
+  db_ = std::make_unique<Connection>(open_path, exists ? Connection::Mode::ReadWrite : Connection::Mode::Temporary,
+                                     path_);
   if (!exists) {
     // Nobody can see the temporary file: no journal, no syncs until the final fsync.
     db_->exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;");
@@ -69,7 +71,7 @@ ImportSession::~ImportSession() {
 void ImportSession::add_reject(const std::string& file_name, const RejectView& r) {
   const auto detail = reject_detail(static_cast<RejectReason>(r.reason), r.fields, r.expected);
   insert_reject_->bind(1, run_id_)
-      .bind(2, file_name)
+      .bind(2, csv::escape_invalid_utf8(file_name))
       .bind(3, static_cast<std::int64_t>(r.line))
       .bind(4, static_cast<std::int64_t>(key_offset(r.order)))
       .bind(5, reason_code(static_cast<RejectReason>(r.reason)))
@@ -133,6 +135,9 @@ std::string ImportSession::finish_import() {
     create_indexes(*db_);  // a dropped name index (see expect()) is rebuilt
   }
   refresh_totals(*db_);
+  // An import only inserts or updates products (the triggers that count them are off).
+  db_->exec("UPDATE totals SET product_rows = " + std::string(direct_ ? "" : "product_rows + ") +
+            std::to_string(inserted_));
   create_triggers(*db_);
   // Only a run that changed products gives the database a new state.
   if (inserted_ + updated_ > 0) return new_state_token(*db_);
@@ -146,8 +151,12 @@ void ImportSession::record_sources(const std::vector<SourceRecord>& sources, con
       "mtime_ns = excluded.mtime_ns, digest = excluded.digest, records = excluded.records, "
       "rejects = excluded.rejects, run_id = excluded.run_id, ingested_at = excluded.ingested_at");
   for (const auto& src : sources) {
-    s.bind(1, src.path)
-        .bind(2, static_cast<std::int64_t>(src.size))
+    // The ledger's key must be the exact name: one that is not UTF-8 is stored as a BLOB.
+    if (csv::check_text(src.path) == csv::TextCheck::InvalidUtf8)
+      s.bind_blob(1, src.path);
+    else
+      s.bind(1, src.path);
+    s.bind(2, static_cast<std::int64_t>(src.size))
         .bind(3, src.mtime_ns)
         .bind(4, src.digest)
         .bind(5, src.records)
@@ -172,10 +181,11 @@ void ImportSession::record_run(const RunRecord& run) {
       "phase_seconds=?8, inserted=?9, updated=?10, unchanged=?11, files_read=?12, files_skipped=?13, "
       "products=(SELECT products FROM totals), names=(SELECT names FROM totals), "
       "kind='ingest' WHERE id=?14");
+  // File names need not be UTF-8; the TEXT columns must be.
   s.bind(1, run.started_at)
-      .bind(2, run.command)
+      .bind(2, csv::escape_invalid_utf8(run.command))
       .bind(3, static_cast<std::int64_t>(run.ranks))
-      .bind(4, run.files)
+      .bind(4, csv::escape_invalid_utf8(run.files))
       .bind(5, run.records_read)
       .bind(6, run.rows_written)
       .bind(7, run.rejects)

@@ -1,5 +1,6 @@
 #include "store/schema.hpp"
 
+#include <filesystem>
 #include <set>
 
 #include "util/error.hpp"
@@ -28,9 +29,10 @@ CREATE TABLE IF NOT EXISTS sources(
   ingested_at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS totals(
-  id INTEGER PRIMARY KEY CHECK (id = 1), products INTEGER NOT NULL, names INTEGER NOT NULL);
-INSERT OR IGNORE INTO totals(id, products, names)
-  SELECT 1, coalesce(sum(products), 0), count(*) FROM product_counts;
+  id INTEGER PRIMARY KEY CHECK (id = 1), products INTEGER NOT NULL, names INTEGER NOT NULL,
+  product_rows INTEGER NOT NULL DEFAULT 0);
+INSERT OR IGNORE INTO totals(id, products, names, product_rows)
+  SELECT 1, coalesce(sum(products), 0), count(*), (SELECT count(*) FROM products) FROM product_counts;
 INSERT OR IGNORE INTO meta(key, value) VALUES('state', lower(hex(randomblob(16))));
 )sql";
 
@@ -46,17 +48,21 @@ CREATE INDEX IF NOT EXISTS product_counts_by_products ON product_counts(products
 )sql";
 
 // A new random state on every change; the count triggers follow the GROUP BY, and the
-// totals follow product_counts (so a summary needs no scan). (REPLACE
+// totals follow product_counts (so a summary needs no scan). totals.product_rows follows
+// products itself: a hand edit of product_counts moves totals.products away from it, which
+// check_counts_intact() sees without a scan. (REPLACE
 // deletes fire the delete trigger only with PRAGMA recursive_triggers: see the README.)
 constexpr const char* kTriggers = R"sql(
 CREATE TRIGGER IF NOT EXISTS products_insert AFTER INSERT ON products BEGIN
   INSERT INTO product_counts(name, products) VALUES(NEW.name, 1)
     ON CONFLICT(name) DO UPDATE SET products = products + 1;
+  UPDATE totals SET product_rows = product_rows + 1;
   UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
 END;
 CREATE TRIGGER IF NOT EXISTS products_delete AFTER DELETE ON products BEGIN
   UPDATE product_counts SET products = products - 1 WHERE name = OLD.name;
   DELETE FROM product_counts WHERE name = OLD.name AND products <= 0;
+  UPDATE totals SET product_rows = product_rows - 1;
   UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
 END;
 CREATE TRIGGER IF NOT EXISTS counts_insert AFTER INSERT ON product_counts BEGIN
@@ -117,6 +123,10 @@ bool has_table(Connection& db, const std::string& name) {
   return s.step();
 }
 
+bool has_column(Connection& db, const std::string& table, const std::string& column) {
+  return columns_of(db, table).count(column) > 0;
+}
+
 void refresh_totals(Connection& db) {
   db.exec("UPDATE totals SET products = (SELECT coalesce(sum(products), 0) FROM product_counts), "
           "names = (SELECT count(*) FROM product_counts)");
@@ -125,6 +135,13 @@ void refresh_totals(Connection& db) {
 void check_and_upgrade(Connection& db) {
   check_ours(db);
   const auto runs = columns_of(db, "runs");
+  const auto totals = columns_of(db, "totals");
+  if (!totals.empty() && !totals.count("product_rows")) {
+    // Version 2: one scan now, and triggers that keep the new column.
+    db.exec("ALTER TABLE totals ADD COLUMN product_rows INTEGER NOT NULL DEFAULT 0; "
+            "UPDATE totals SET product_rows = (SELECT count(*) FROM products)");
+    drop_triggers(db);
+  }
   create_tables(db);
   if (!runs.empty())
     for (const auto& [name, type] : kRunColumnsV2)
@@ -132,6 +149,25 @@ void check_and_upgrade(Connection& db) {
   create_indexes(db);
   create_triggers(db);
   db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  check_counts_intact(db);
+}
+
+void check_counts_intact(Connection& db) {
+  if (!columns_of(db, "totals").count("product_rows")) return;  // an older database, read-only
+  auto s = db.prepare("SELECT products, product_rows FROM totals");
+  if (!s.step() || s.integer(0) == s.integer(1)) return;
+  throw Error(kExitOutput, "database " + db.label() + ": product_counts is damaged (changed outside lfp_mpi?): its " +
+                               "counts add up to " + std::to_string(s.integer(0)) + " products, the products table " +
+                               "holds " + std::to_string(s.integer(1)) + "; refused, nothing was changed. 'lfp_mpi " +
+                               "verify' names the wrong counts; the README shows how to rebuild them");
+}
+
+void check_before_write(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return;
+  Connection db(path, Connection::Mode::ReadOnly);
+  check_readable(db);
+  check_counts_intact(db);
 }
 
 void check_readable(Connection& db) {

@@ -9,7 +9,7 @@
 
 namespace lfp::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Tables only (a new database gets its indexes after the bulk insert, which is faster).
 void create_tables(Connection& db);
@@ -17,15 +17,23 @@ void create_indexes(Connection& db);
 void create_triggers(Connection& db);
 void drop_triggers(Connection& db);
 bool has_table(Connection& db, const std::string& name);
+bool has_column(Connection& db, const std::string& table, const std::string& column);
 // Recomputes the totals row (products, names) from product_counts, after a bulk change made
 // with the triggers dropped.
 void refresh_totals(Connection& db);
 
-// An existing database: refuses a file that is not ours, adds what older versions lacked.
-// Call inside a write transaction.
+// An existing database: refuses a file that is not ours or whose counts are damaged, adds
+// what older versions lacked. Call inside a write transaction.
 void check_and_upgrade(Connection& db);
 // The same checks for a read-only open (nothing is added): throws if it is not ours.
 void check_readable(Connection& db);
+// Refuses (Error kExitOutput) a database whose product_counts were changed by hand, so that
+// no run builds on wrong counts: totals.products (kept from product_counts) must equal
+// totals.product_rows (kept from products). O(1); verify does the full comparison.
+void check_counts_intact(Connection& db);
+// Rank 0 before an ingest reads any input: an existing database at `path` is ours and its
+// counts are intact.
+void check_before_write(const std::string& path);
 
 // The database state token: a random id that every change to products replaces, so a
 // snapshot that records it can tell cheaply whether it still mirrors the database.

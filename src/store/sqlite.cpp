@@ -1,12 +1,31 @@
 #include "store/sqlite.hpp"
 
+#include <cstring>
+
 #include "util/error.hpp"
 
 namespace lfp::store {
+namespace {
+
+// SQLite's message, with the system's reason for an I/O failure when there is one.
+std::string message_of(sqlite3* db) {
+  if (!db) return "out of memory";
+  std::string m = sqlite3_errmsg(db);
+  const int code = sqlite3_extended_errcode(db), primary = code & 0xff;
+  const int err = sqlite3_system_errno(db);
+  if ((primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN) && err != 0)
+    m += std::string(" (") + std::strerror(err) + ")";
+  else if (code == SQLITE_IOERR_WRITE)  // write(2) wrote less than asked, without an errno
+    m += " (a write was cut short: disk full, quota or file size limit)";
+  return m;
+}
+
+}  // namespace
 
 Connection::Connection(const std::string& file, Mode mode, std::string label) : label_(std::move(label)) {
   const int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
                     : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
+                    : mode == Mode::Temporary ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW
                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(file.c_str(), db_.out(), flags, nullptr);
   if (rc != SQLITE_OK) fail("cannot open");
@@ -16,14 +35,13 @@ Connection::Connection(const std::string& file, Mode mode, std::string label) : 
 }
 
 void Connection::fail(const std::string& doing) const {
-  throw Error(kExitOutput, "database " + label_ + ": " + doing + ": " +
-                               (db_.get() ? sqlite3_errmsg(db_.get()) : "out of memory"));
+  throw Error(kExitOutput, "database " + label_ + ": " + doing + ": " + message_of(db_.get()));
 }
 
 void Connection::exec(const std::string& sql) {
   char* msg = nullptr;
   if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
-    const std::string m = msg ? msg : sqlite3_errmsg(db_.get());
+    const std::string m = message_of(db_.get());
     sqlite3_free(msg);
     throw Error(kExitOutput, "database " + label_ + ": " + m);
   }
@@ -72,7 +90,7 @@ bool Statement::step() {
   const int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  const std::string msg = sqlite3_errmsg(connection_->get());
+  const std::string msg = message_of(connection_->get());
   sqlite3_reset(stmt_.get());
   throw Error(kExitOutput, "database " + connection_->label() + ": " + msg);
 }

@@ -16,7 +16,9 @@ class Statement;
 
 class Connection {
  public:
-  enum class Mode { ReadOnly, ReadWrite, Create };
+  // Temporary: the empty file a TempFile created, opened read-write and never through a
+  // symlink.
+  enum class Mode { ReadOnly, ReadWrite, Create, Temporary };
   // Opens `file`; `label` is the path errors name (a temporary file is built for a target).
   Connection(const std::string& file, Mode mode, std::string label);
   Connection(const std::string& file, Mode mode) : Connection(file, mode, file) {}

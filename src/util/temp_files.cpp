@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,7 +12,6 @@
 #include <filesystem>
 
 #include "util/error.hpp"
-#include "util/fd.hpp"
 
 namespace lfp {
 namespace {
@@ -111,7 +111,9 @@ std::string partial_path(const std::string& target) {
 TempFile::TempFile(std::string target) : target_(std::move(target)) {
   remove_stale_partials(target_);
   path_ = partial_path(target_);
-  ::unlink(path_.c_str());
+  ::unlink(path_.c_str());  // a leftover of a dead process with this pid
+  fd_ = UniqueFd(::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
+  if (!fd_) throw Error(kExitOutput, target_ + ": cannot create " + path_ + ": " + std::strerror(errno));
   slot_ = register_path(path_);
 }
 
@@ -120,8 +122,20 @@ TempFile::~TempFile() {
   if (slot_ >= 0) registry.used[slot_].store(false);
 }
 
+void TempFile::sync() {
+  if (::fsync(fd_.get()) != 0)
+    throw Error(kExitOutput, target_ + ": cannot sync " + path_ + ": " + std::strerror(errno));
+  synced_ = true;
+}
+
 void TempFile::publish(bool replace) {
-  sync_path(path_, O_RDONLY);
+  // Only the file created in the constructor is ever given the target's name.
+  struct stat ours {}, named {};
+  if (::fstat(fd_.get(), &ours) != 0 || ::lstat(path_.c_str(), &named) != 0 || !S_ISREG(named.st_mode) ||
+      ours.st_dev != named.st_dev || ours.st_ino != named.st_ino)
+    throw Error(kExitOutput, target_ + ": " + path_ + " was replaced by another file while this run wrote it; "
+                                       "this run's result was discarded");
+  if (!synced_) sync();
   if (replace) {
     if (::rename(path_.c_str(), target_.c_str()) != 0)
       throw Error(kExitOutput, target_ + ": cannot rename " + path_ + " into place: " + std::strerror(errno));

@@ -5,28 +5,39 @@
 // SIGTERM or SIGINT (Slurm's time limit, scancel, Ctrl-C through mpirun), which skips
 // destructors. A SIGKILL cannot be caught: the next run into the same target removes what
 // a killed run on this host left behind.
+//
+// The temporary file is created here, exclusively and without following a symlink, so a
+// link planted at its name in a shared directory cannot redirect the writes; SQLite and
+// HDF5 then open a file that already exists and is ours, and publish() checks it still is.
 #include <string>
+
+#include "util/fd.hpp"
 
 namespace lfp {
 
 class TempFile {
  public:
-  // Picks the temporary name for `target` and removes stale ones of dead processes.
+  // Picks the temporary name for `target`, removes stale ones of dead processes and creates
+  // the (empty) temporary file. Throws Error(kExitOutput) when it cannot be created.
   explicit TempFile(std::string target);
   ~TempFile();  // removes the temporary file unless it was published
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
 
   const std::string& path() const { return path_; }
-  // Syncs the file and gives it the target's name, then syncs the directory. With
-  // replace=false an existing target (another run got there first) is an error, not
-  // overwritten.
+  // Writes the file's data to disk (fsync), so that publish() is a rename only. Call after
+  // the library writing it has closed it.
+  void sync();
+  // Syncs the file (unless sync() did), checks the temporary name still holds the file
+  // created here, gives it the target's name and syncs the directory. With replace=false an
+  // existing target (another run got there first) is an error, not overwritten.
   void publish(bool replace);
 
  private:
   std::string target_, path_;
+  UniqueFd fd_;  // the file created here: its identity, and what sync() flushes
   int slot_ = -1;
-  bool published_ = false;
+  bool synced_ = false, published_ = false;
 };
 
 // The temporary name for `target` in this process: `target.partial-HOST-PID`.

@@ -1,6 +1,7 @@
 #include "csv/header.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include "csv/record_parser.hpp"
 #include "ingest/reject.hpp"
@@ -51,4 +52,23 @@ TEST(Records, RejectReasonsInOrder) {
   EXPECT_EQ(lfp::check_record(r, cols), lfp::RejectReason::TooLong);
   r.open_quote = true;
   EXPECT_EQ(lfp::check_record(r, cols), lfp::RejectReason::OpenQuote);
+}
+
+// SQLite's limit of 1,000,000,000 bytes applies to a whole row: the three values plus the
+// row's header. A record of exactly that length with three large fields must be a reject,
+// not a failed job.
+TEST(Records, ARecordThatWouldMakeARowOverSqlitesLimitIsTooLong) {
+  constexpr std::size_t kSqliteLimit = 1000000000;
+  // Zero pages, never touched for real: nothing is allocated.
+  void* zeros = ::mmap(nullptr, kSqliteLimit, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ASSERT_NE(zeros, MAP_FAILED);
+  const char* b = static_cast<const char*>(zeros);
+  lfp::csv::ColumnMap cols{3, 0, 1, 2};
+  lfp::csv::Record r;
+  r.offset = 0;
+  r.end = kSqliteLimit;
+  const std::size_t third = (kSqliteLimit - 2) / 3;
+  r.fields = {std::string_view(b, third), std::string_view(b, third), std::string_view(b, kSqliteLimit - 2 - 2 * third)};
+  EXPECT_EQ(lfp::check_record(r, cols), lfp::RejectReason::TooLong);
+  ::munmap(zeros, kSqliteLimit);
 }

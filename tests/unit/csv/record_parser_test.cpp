@@ -66,3 +66,21 @@ TEST(RecordParser, RealSampleHas2001Records) {
   EXPECT_EQ(recs[0].fields, (Fields{"name", "sku", "description"}));
   EXPECT_EQ(recs[1].fields[1], "lay-raise-best-end");
 }
+
+TEST(RecordParser, FieldsPastTheLimitAreCountedAndCheckedNotStored) {
+  using namespace std::string_literals;
+  const std::string text = "a,b,c,\"d\"\"\xFF\",e\r\nx,\"y\",z,\"w\0\",v\n"s;
+  lfp::csv::Cursor cursor(text, 0, lfp::csv::State::RecordStart, 0);
+  cursor.keep_fields(3);
+  lfp::csv::Record r;
+  cursor.seek_record_start(text.size());
+  cursor.parse(r);
+  EXPECT_EQ(r.fields, (std::vector<std::string_view>{"a", "b", "c"}));
+  EXPECT_EQ(r.field_count(), 5u);
+  EXPECT_EQ(r.dropped_text, lfp::csv::TextCheck::InvalidUtf8);
+  cursor.seek_record_start(text.size());
+  cursor.parse(r);
+  EXPECT_EQ(r.fields, (std::vector<std::string_view>{"x", "y", "z"}));
+  EXPECT_EQ(r.field_count(), 5u);
+  EXPECT_EQ(r.dropped_text, lfp::csv::TextCheck::HasNul);
+}

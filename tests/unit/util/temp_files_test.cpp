@@ -1,6 +1,7 @@
 #include "util/temp_files.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -54,6 +55,35 @@ TEST(TempFile, LeftoversOfDeadProcessesOnThisHostAreRemoved) {
   std::ofstream(stale) << "left by a killed run";
   { lfp::TempFile f(t); }
   EXPECT_FALSE(fs::exists(stale));
+}
+
+// In a shared writable directory another user could plant a symlink at the temporary name
+// between its removal and the library's open: the file is created exclusively at once.
+TEST(TempFile, CreatesItsFileExclusivelyBeforeAnyLibraryOpensIt) {
+  const auto t = target("temp_exclusive");
+  lfp::TempFile f(t);
+  struct stat st {};
+  ASSERT_EQ(::lstat(f.path().c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_size, 0);
+}
+
+TEST(TempFile, RefusesToPublishATemporaryFileSwappedForASymlink) {
+  const auto t = target("temp_swapped");
+  const auto victim = target("temp_victim");
+  std::ofstream(victim) << "someone else's";
+  {
+    lfp::TempFile f(t);
+    fs::remove(f.path());
+    fs::create_symlink(victim, f.path());
+    EXPECT_THROW(f.publish(/*replace=*/true), lfp::Error);
+  }
+  EXPECT_FALSE(fs::exists(t));
+  std::ifstream in(victim);
+  std::string s;
+  std::getline(in, s);
+  EXPECT_EQ(s, "someone else's");
+  fs::remove(victim);
 }
 
 }  // namespace
