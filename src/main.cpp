@@ -2,7 +2,9 @@
 // parses the same argv; only rank 0 prints.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <exception>
 #include <optional>
 #include <vector>
@@ -11,8 +13,43 @@
 #include "mpi/comm.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/suggest.hpp"
 
 namespace {
+
+// "  ingest    Import CSV files ..." for each subcommand.
+std::string subcommand_list(const std::vector<lfp::Command>& commands) {
+  std::string out = "Subcommands:\n";
+  for (const auto& c : commands)
+    out += lfp::log::format("  %-9s %s\n", c.app->get_name().c_str(), c.app->get_description().c_str());
+  return out + "Run 'lfp_mpi SUBCOMMAND --help' for its options, 'lfp_mpi --help' for exit codes.\n";
+}
+
+// Bare `lfp_mpi`, `lfp_mpi help` and a mistyped subcommand, before CLI11 (whose message
+// would only say that a subcommand is required). Returns the exit code, or -1 to go on.
+int check_subcommand(int argc, char** argv, const std::vector<lfp::Command>& commands, bool print) {
+  std::vector<std::string> names;
+  for (const auto& c : commands) names.push_back(c.app->get_name());
+  if (argc < 2) {
+    if (print)
+      std::fprintf(stderr, "%s\n%s", lfp::log::error_line("a subcommand is required").c_str(),
+                     subcommand_list(commands).c_str());
+    return lfp::kExitUsage;
+  }
+  const std::string word = argv[1];
+  if (word == "help") {
+    if (print)
+      std::printf("lfp_mpi: parallel import of product CSV files into SQLite and HDF5\n%s",
+                  subcommand_list(commands).c_str());
+    return lfp::kExitOk;
+  }
+  if (word.empty() || word[0] == '-' || std::find(names.begin(), names.end(), word) != names.end()) return -1;
+  const std::string guess = lfp::closest(word, names);
+  std::string message = "unknown subcommand '" + word + "'";
+  if (!guess.empty()) message += ": did you mean '" + guess + "'?";
+  if (print) std::fprintf(stderr, "%s\n%s", lfp::log::error_line(message).c_str(), subcommand_list(commands).c_str());
+  return lfp::kExitUsage;
+}
 
 // The single-process commands skip MPI_Init when no launcher started them.
 bool needs_mpi(int argc, char** argv, const std::vector<lfp::Command>& commands) {
@@ -42,10 +79,15 @@ int main(int argc, char** argv) {
                                            lfp::add_update(app),   lfp::add_delete(app),
                                            lfp::add_query(app),    lfp::add_verify(app),
                                            lfp::add_snapshot(app)};
+  // CLI11's own messages come out like every other: "lfp_mpi: error: ...".
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return lfp::log::error_line(e.what()) + "\nRun with --help for more information.\n";
+  });
   std::optional<lfp::mpi::Environment> env;
   if (needs_mpi(argc, argv, commands)) env.emplace(argc, argv);
   const lfp::mpi::Comm comm = env ? lfp::mpi::Comm(MPI_COMM_WORLD) : lfp::mpi::Comm::solo();
 
+  if (const int code = check_subcommand(argc, argv, commands, comm.root()); code >= 0) return code;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,6 +3,7 @@
 #include "commands/command.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 
 #include "generate/product_generator.hpp"
@@ -18,11 +19,12 @@ namespace {
 constexpr std::uint64_t kRowsPerRankRound = 100000;  // bounds each rank's buffer (~20 MB)
 
 // Rank 0 publishes the finished file; the other ranks learn whether it worked.
-void publish(const mpi::Comm& comm, TempFile* temp, const std::string& output) {
+void publish(const mpi::Comm& comm, TempFile* temp, const std::string& output, bool force) {
   std::string why;
   if (comm.root()) {
     try {
-      temp->publish(/*replace=*/true);
+      // Without --force, link(): a file created meanwhile is not replaced either.
+      temp->publish(/*replace=*/force);
     } catch (const Error& e) {
       why = e.what();
     }
@@ -41,6 +43,9 @@ int run_generate(const mpi::Comm& comm, const GenerateOptions& opt) {
     std::vector<char> name;
     const int code = mpi::agree(comm, [&] {
       if (!comm.root()) return;
+      std::error_code ec;
+      if (!opt.force && std::filesystem::exists(opt.output, ec))
+        throw Error(kExitUsage, opt.output + ": exists; not replaced (--force replaces it)");
       temp = std::make_unique<TempFile>(opt.output);
       name.assign(temp->path().begin(), temp->path().end());
     });
@@ -60,7 +65,7 @@ int run_generate(const mpi::Comm& comm, const GenerateOptions& opt) {
     }
     written = file.size();
     file.close();
-    publish(comm, temp.get(), opt.output);
+    publish(comm, temp.get(), opt.output, opt.force);
   } catch (const Error& e) {
     // Every step above fails on all ranks together: rank 0 speaks for them.
     if (comm.root()) log::error(0, e.what());
@@ -88,6 +93,7 @@ Command add_generate(CLI::App& app) {
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
   ge->add_option("-o,--output", opt->output, "file to write")->required();
   ge->add_option("--seed", opt->seed, "data set seed")->capture_default_str();
+  ge->add_flag("--force", opt->force, "replace the output file if it exists");
   ge->add_flag("-q,--quiet", opt->quiet, "print errors only");
   return {ge, [opt](const mpi::Comm& comm) { return run_generate(comm, *opt); }};
 }

@@ -13,6 +13,7 @@ struct GenerateOptions {
   std::string output;
   std::uint64_t seed = 1;
   bool quiet = false;
+  bool force = false;  // replace an existing output file
 };
 
 int run_generate(const mpi::Comm& comm, const GenerateOptions& options);

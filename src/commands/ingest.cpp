@@ -1,22 +1,24 @@
 #include "commands/ingest.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "commands/command.hpp"
 #include "commands/snapshot.hpp"
-
-#include <filesystem>
-#include <optional>
-
 #include "ingest/changes.hpp"
+#include "ingest/decompress.hpp"
 #include "ingest/dedup.hpp"
 #include "ingest/headers.hpp"
+#include "ingest/input_list.hpp"
 #include "ingest/inputs.hpp"
 #include "ingest/locate.hpp"
 #include "ingest/name_counts.hpp"
 #include "ingest/parse.hpp"
 #include "ingest/phase_clock.hpp"
 #include "ingest/plan.hpp"
+#include "ingest/report.hpp"
 #include "ingest/summary.hpp"
 #include "ingest/write.hpp"
 #include "mpi/agree.hpp"
@@ -25,6 +27,8 @@
 #include "util/clock.hpp"
 #include "util/hash.hpp"
 #include "util/log.hpp"
+#include "util/progress.hpp"
+#include "util/temp_files.hpp"
 
 namespace lfp {
 namespace {
@@ -35,10 +39,27 @@ struct Plan {
   std::map<std::string, store::LedgerEntry> ledger;
 };
 
+// Phase 0: rank 0 expands directories and --files-from (the list never passes through the
+// command line, which Open MPI limits to 128 KiB); every rank gets the list.
+std::vector<std::string> resolve_inputs(const mpi::Comm& comm, const IngestOptions& opt) {
+  std::vector<char> packed;
+  if (const int code = mpi::agree(comm, [&] {
+        if (!comm.root()) return;
+        const auto files = expand_inputs(opt.files, opt.files_from);
+        if (files.empty())
+          throw Error(kExitUsage, "no input files: name CSV files or directories, or --files-from FILE");
+        packed = pack_paths(files);
+      }))
+    throw Error::reported(static_cast<ExitCode>(code));
+  comm.bcast(packed);
+  return unpack_paths(packed);
+}
+
 // Phases 1-2: rank 0 checks the outputs, stats the inputs and reads the ledger; all ranks
-// digest the inputs; rank 0 decides what to read. Returns the indices to read (all ranks).
-std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions& opt, Plan& plan,
-                                      RunFacts& facts) {
+// digest the inputs (compressed ones as they are on disk); rank 0 decides what to read.
+// Returns the indices to read (all ranks).
+std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions& opt, Plan& plan, RunFacts& facts,
+                                      RunReport& report) {
   std::vector<std::uint64_t> sizes;
   if (const int code = mpi::agree(comm, [&] {
         if (!comm.root()) return;
@@ -56,11 +77,13 @@ std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions
     const auto decision = decide_reads(plan.inputs, digests, plan.ledger, opt.force);
     read = decision.read;
     facts.files_skipped = static_cast<std::int64_t>(decision.skipped.size());
+    for (const auto& f : opt.files) report.files.push_back({f});
     for (const auto i : decision.skipped)
       if (!opt.quiet)
         log::note("skipped " + opt.files[i] + ": unchanged since run " +
                   std::to_string(plan.ledger.at(plan.inputs[i].absolute).run_id) + " (--force reads it again)");
     for (const auto i : read) {
+      report.files[i].read = true;
       facts.read_paths.push_back(opt.files[i]);
       facts.sources.push_back({plan.inputs[i].absolute, plan.inputs[i].size, plan.inputs[i].mtime_ns, digests[i]});
     }
@@ -85,13 +108,60 @@ std::optional<WriteOutcome> write_or_report(const mpi::Comm& comm, const IngestO
   return std::nullopt;
 }
 
-int ingest(const mpi::Comm& comm, const IngestOptions& opt) {
+// With -v: each rank's share of the bytes, records and rejects (collective).
+void report_ranks(const mpi::Comm& comm, Progress& progress, const ByteRange& mine, const ParsedRange& parsed) {
+  struct Share {
+    std::uint64_t bytes;
+    std::int64_t records, rejected;
+  };
+  Share s{mine.end - mine.begin, 0, 0};
+  for (const auto n : parsed.records) s.records += n;
+  for (const auto n : parsed.rejected) s.rejected += n;
+  const auto all = comm.allgather(s);
+  for (std::size_t r = 0; r < all.size(); ++r)
+    progress.detail(log::format("parse: rank %zu read %.1f MB, %lld records, %lld rejected", r,
+                                static_cast<double>(all[r].bytes) / 1e6, static_cast<long long>(all[r].records),
+                                static_cast<long long>(all[r].rejected)));
+}
+
+// The compression of each file to read, from rank 0's look at its first bytes.
+std::vector<Compression> compressions(const mpi::Comm& comm, const std::vector<std::string>& paths) {
+  std::vector<std::uint8_t> kinds;
+  if (comm.root())
+    for (const auto& p : paths) kinds.push_back(static_cast<std::uint8_t>(compression_of(p)));
+  comm.bcast(kinds);
+  std::vector<Compression> out;
+  for (const auto k : kinds) out.push_back(static_cast<Compression>(k));
+  return out;
+}
+
+// The totals of the database as it is (a run that failed or read nothing left them so).
+void database_totals(const std::string& db, RunReport& report) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) return;
+  try {
+    store::Connection c(db, store::Connection::Mode::ReadOnly);
+    report.products = c.integer("SELECT products FROM totals");
+    report.names = c.integer("SELECT names FROM totals");
+  } catch (const Error&) {
+    // An old or damaged database: the report says 0, the error (if any) was reported.
+  }
+}
+
+int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, RunReport& report) {
   const int ranks = comm.size();
-  PhaseClock clock;
+  PhaseClock clock(comm.root() ? &progress : nullptr, opt.verbose);
+  if (comm.root()) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(opt.db, ec);
+    clock.set_stop_state("ingest into " + opt.db, opt.db + (exists ? " is unchanged" : " was not created") +
+                                                      " (the run had not committed; its partial files are removed)");
+  }
+  clock.start("digest");
   RunFacts facts;
   facts.started_at = utc_now();
   Plan plan;
-  const std::vector<std::uint32_t> read = plan_reads(comm, opt, plan, facts);
+  const std::vector<std::uint32_t> read = plan_reads(comm, opt, plan, facts, report);
   if (read.empty()) {
     // Nothing to read, but a kill after the last run's commit may have left its snapshot behind.
     if (const int code = mpi::agree(comm, [&] {
@@ -102,6 +172,8 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt) {
     if (comm.root() && !opt.quiet)
       log::info("all " + std::to_string(opt.files.size()) + " input files are unchanged since their last ingest: " +
                 opt.db + " is up to date (--force reads them again)");
+    if (comm.root()) database_totals(opt.db, report);
+    report.phase_seconds = {{"total", clock.total()}};
     return kExitOk;
   }
   std::vector<std::string> paths;
@@ -110,31 +182,60 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt) {
   if (comm.root())
     for (std::size_t k = 0; k < read.size(); ++k) sizes[k] = plan.inputs[read[k]].size;
   comm.bcast(sizes);
+  const auto kinds = compressions(comm, paths);
   clock.lap_collective(comm, "digest");
 
+  // Phase 2b: compressed inputs are decompressed whole, once per node, then read as plain.
+  std::optional<DecompressedInputs> decompressed;
+  if (std::any_of(kinds.begin(), kinds.end(), [](Compression c) { return c != Compression::None; })) {
+    decompressed.emplace(comm, paths, kinds, sizes, opt.scratch.empty() ? default_scratch_dir() : opt.scratch, clock);
+    sizes = decompressed->sizes();
+    clock.lap_collective(comm, "decompress");
+  }
+
   // Phases 3-4: each rank maps its range, finds record boundaries and checks headers.
-  const ByteRange mine = comm.scatter(comm.root() ? partition(sizes, ranks) : std::vector<ByteRange>{});
+  const std::vector<ByteRange> ranges = comm.root() ? partition(sizes, ranks) : std::vector<ByteRange>{};
+  const ByteRange mine = comm.scatter(ranges);
+  std::uint64_t total_bytes = 0;
+  for (const auto s : sizes) total_bytes += s;
+  const PhaseWork work{total_bytes, mine.end - mine.begin, 0};
+  clock.start("scan", work);
   const std::vector<Segment> segments = segments_of(sizes, mine);
+  std::vector<Segment> plain;
+  for (const auto& s : segments)
+    if (!decompressed || !decompressed->compressed(s.file)) plain.push_back(s);
   std::optional<MappedInputs> inputs;
-  if (const int code = mpi::agree(comm, [&] { inputs.emplace(paths, sizes, segments); })) return code;
-  auto bytes = [&](std::uint32_t f) { return inputs->bytes(f); };
+  if (const int code = mpi::agree(comm, [&] {
+        inputs.emplace(paths, sizes, plain);
+        if (decompressed) decompressed->map(segments);
+      }))
+    return code;
+  auto bytes = [&](std::uint32_t f) {
+    return decompressed && decompressed->compressed(f) ? decompressed->bytes(f) : inputs->bytes(f);
+  };
   const RecordStarts starts(comm, segments, bytes);
   const auto columns = check_headers(comm, paths, segments, bytes, starts);
   clock.lap_collective(comm, "scan");
 
   // Phase 5: owned records become rows bucketed by sku owner, or rejects.
+  clock.start("parse", work);
   ParsedRange parsed = parse_range(
       segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, ranks, mine.end - mine.begin);
   inputs.reset();  // rows and rejects are copies now: the input pages leave the rank's memory
+  decompressed.reset();  // and the scratch copies of compressed inputs go
   clock.lap_collective(comm, "parse");
+  if (opt.verbose) report_ranks(comm, progress, mine, parsed);
 
   // Phase 6: shuffle rows by sku; keep the last record of each sku.
+  clock.start("shuffle");
   const std::vector<Buffer> incoming = mpi::exchange(comm, std::move(parsed.outgoing), opt.exchange_round_bytes);
   clock.lap_collective(comm, "shuffle");
+  clock.start("dedup");
   const std::vector<RowView> products = latest_by_sku(decode_all<RowView>(incoming));
   clock.lap_collective(comm, "dedup");
 
   // Phase 7: count products per name locally, shuffle partial counts by name, sum.
+  clock.start("count");
   std::vector<Buffer> partials(ranks);
   for (const auto& c : count_names(products)) encode(partials[owner_of(hash_bytes(c.name, kNameSeed), ranks)], c);
   const std::vector<Buffer> count_bytes = mpi::exchange(comm, std::move(partials), opt.exchange_round_bytes);
@@ -149,11 +250,16 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt) {
     if (comm.root()) {
       facts.sources[k].records = parsed.records[k];
       facts.sources[k].rejects = parsed.rejected[k];
+      report.files[read[k]].records = parsed.records[k];
+      report.files[read[k]].rejects = parsed.rejected[k];
     }
   }
+  report.records_read = facts.records_read;
+  report.rejected = facts.rejected;
   facts.distinct_skus = comm.sum(static_cast<std::int64_t>(products.size()));
 
   // Phase 8: rank 0 merges the sorted streams of all ranks into the database and snapshot.
+  clock.start("write_db", {0, 0, static_cast<std::uint64_t>(facts.distinct_skus)});
   const auto rejects = decode_all<RejectView>(parsed.rejects.data(), parsed.rejects.data() + parsed.rejects.size());
   const RankResults results{rejects, products, counts};
   int code = kExitOk;
@@ -164,7 +270,14 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt) {
     serve_write(comm, opt, results);
   code = comm.max(code);
   if (code != kExitOk || !comm.root()) return code;
+  progress.stop();
 
+  report.inserted = outcome->inserted;
+  report.updated = outcome->updated;
+  report.unchanged = outcome->unchanged;
+  report.products = outcome->products;
+  report.names = outcome->names;
+  report.phase_seconds = outcome->phase_seconds;
   const std::string h5 = snapshot_path(opt);
   if (!opt.quiet) {
     RunSummary s{ranks,         opt.files.size(), read.size(),          facts.records_read, facts.rejected, *outcome,
@@ -182,15 +295,36 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt) {
 
 }  // namespace
 
-int run_ingest(const mpi::Comm& comm, const IngestOptions& opt) {
+int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
+  IngestOptions opt = options;
+  Progress progress(comm.root() && !opt.quiet ? progress_mode_for_stderr() : ProgressMode::Off, opt.verbose);
+  RunReport report;
+  int code = kExitOk;
   try {
-    return ingest(comm, opt);
+    opt.files = resolve_inputs(comm, opt);
+    code = ingest(comm, opt, progress, report);
   } catch (const Error& e) {
     // Thrown by every rank together (a collective phase failed); the failing rank has
     // printed it unless rank 0 speaks for all.
     if (!e.already_reported() && comm.root()) log::error(0, e.what());
-    return e.code();
+    code = e.code();
   }
+  progress.stop();
+  set_stop_message("");
+  if (opt.json_report.empty()) return code;
+  // Rank 0 writes the report, also for a failed run (its exit_code says so).
+  int report_code = kExitOk;
+  if (comm.root()) {
+    report.exit_code = code;
+    if (code != kExitOk) database_totals(opt.db, report);
+    try {
+      write_report(opt.json_report, report);
+    } catch (const Error& e) {
+      log::error(0, e.what());
+      report_code = e.code();
+    }
+  }
+  return comm.max(std::max(code, report_code));
 }
 
 }  // namespace lfp
@@ -202,18 +336,32 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
   auto batch_mb = std::make_shared<std::size_t>(4), round_mb = std::make_shared<std::size_t>(256);
   opt->command = command_line;
   auto* in = app.add_subcommand("ingest", "Import CSV files (name,sku,description) into the database");
-  in->add_option("files", opt->files, "CSV files, applied in this order")->required();
+  in->add_option("files", opt->files,
+                 "CSV files (plain, .gz or .zst), applied in this order; a directory stands for its .csv, .csv.gz "
+                 "and .csv.zst files in name order");
+  in->add_option("--files-from", opt->files_from,
+                 "read more input paths from FILE, one per line ('-': standard input); no limit on their number "
+                 "(arguments are limited to 128 KiB under Open MPI)");
   in->add_option("--db", opt->db, "SQLite database to create or update")->capture_default_str();
   auto* h5 = in->add_option("--h5", opt->h5, "HDF5 snapshot path (default: the database path with .h5)");
   in->add_flag("--no-h5", opt->no_h5, "do not write the HDF5 snapshot")->excludes(h5);
   in->add_flag("--force", opt->force, "read files even when unchanged since their last ingest");
+  in->add_option("--max-rejects", opt->max_rejects,
+                 "fail the run (exit 3, database unchanged) when more than N records are rejected")
+      ->check(CLI::NonNegativeNumber);
+  in->add_option("--json-report", opt->json_report,
+                 "write the run's figures as JSON to FILE ('-': standard output), also when the run fails");
+  in->add_option("--scratch", opt->scratch,
+                 "directory for decompressed .gz/.zst inputs (default: $TMPDIR, else /tmp; /dev/shm: memory)");
   in->add_option("--batch-mb", *batch_mb, "MiB per batch when rank 0 gathers results")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   in->add_option("--round-mb", *round_mb, "MiB each rank sends per all-to-all round")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
-  in->add_flag("-q,--quiet", opt->quiet, "print errors only");
+  auto* quiet = in->add_flag("-q,--quiet", opt->quiet, "print errors only (no progress, no summary)");
+  in->add_flag("-v,--verbose", opt->verbose, "progress with per-rank detail (seconds, bytes, records per rank)")
+      ->excludes(quiet);
   return {in, [opt, batch_mb, round_mb](const mpi::Comm& comm) {
             opt->batch_bytes = *batch_mb << 20;
             opt->exchange_round_bytes = *round_mb << 20;

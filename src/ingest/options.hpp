@@ -1,6 +1,7 @@
 #pragma once
 // What `lfp_mpi ingest` is asked to do (the command line, parsed).
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ struct IngestOptions {
   std::size_t batch_bytes = std::size_t{4} << 20;             // gather batch per rank
   std::size_t exchange_round_bytes = std::size_t{256} << 20;  // shuffle round per rank
   bool quiet = false;
+  bool verbose = false;           // -v: per-rank detail in the progress lines
+  std::string files_from;         // a file listing input paths, "-" for standard input
+  std::string json_report;        // where to write the JSON report, "-" for standard output
+  std::int64_t max_rejects = -1;  // more rejects than this fail the run; -1: no limit
+  std::string scratch;            // where compressed inputs are decompressed (empty: $TMPDIR or /tmp)
   std::string command;  // the command line, for the runs table
 };
 

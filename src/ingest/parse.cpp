@@ -5,6 +5,7 @@
 #include "ingest/reject.hpp"
 #include "ingest/row_codec.hpp"
 #include "util/hash.hpp"
+#include "util/progress.hpp"
 
 namespace lfp {
 
@@ -18,6 +19,9 @@ ParsedRange parse_range(const std::vector<Segment>& segments, const std::functio
   // Rows encode to about the size of their CSV bytes, spread evenly by the sku hash:
   // reserving that up front avoids regrowing (and recopying) the buffers.
   for (auto& b : out.outgoing) b.reserve(range_bytes / ranks + range_bytes / ranks / 8 + 4096);
+  // Progress: published every 1024 records (plain stores; the reporter only reads them).
+  auto& progress = progress_counters();
+  std::uint64_t done_bytes = 0, done_records = 0;
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const auto& s = segments[i];
     const auto file = bytes(s.file);
@@ -28,6 +32,11 @@ ParsedRange parse_range(const std::vector<Segment>& segments, const std::functio
         file, s.begin, s.end, start_of(i),
         [&](std::uint64_t index, const csv::Record& r) {
           if (index == 0) return;  // the header
+          done_bytes += r.end - r.offset;
+          if (++done_records % 1024 == 0) {
+            progress.bytes.store(done_bytes, std::memory_order_relaxed);
+            progress.records.store(done_records, std::memory_order_relaxed);
+          }
           ++records;
           const std::uint64_t key = order_key(s.file, r.offset);
           if (const auto why = check_record(r, cols)) {

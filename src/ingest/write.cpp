@@ -8,7 +8,9 @@
 #include "store/h5_snapshot.hpp"
 #include "store/products.hpp"
 #include "util/kway_merge.hpp"
+#include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/progress.hpp"
 
 namespace lfp {
 namespace {
@@ -55,6 +57,9 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
         ++out.rejects_total;
         session.add_reject(file, r);
       });
+  if (opt.max_rejects >= 0 && out.rejects_total > opt.max_rejects)
+    throw Error(kExitInput, std::to_string(out.rejects_total) + " records rejected, more than --max-rejects " +
+                                std::to_string(opt.max_rejects) + ": " + opt.db + " is unchanged");
 
   // A new (or empty) database holds exactly the merged stream, so the snapshot is written
   // from it as it passes; an updated one is read back after the upserts.
@@ -65,6 +70,7 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
       ranks, from(kProducts), [](const RowView& a, const RowView& b) { return a.sku < b.sku; },
       [&](const RowView& r) {
         session.add_product(r);
+        progress_counters().records.fetch_add(1, std::memory_order_relaxed);
         if (stream_h5) snapshot->add_product(r.sku, r.name, r.description);
       });
   if (session.direct()) {
@@ -78,6 +84,7 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
   const std::string state = session.finish_import();
   clock.lap_local("write_db");
   if (snapshot) {
+    clock.start("write_h5");
     if (!stream_h5) {
       store::for_each_product(session.connection(),
                               [&](auto sku, auto name, auto desc) { snapshot->add_product(sku, name, desc); });
@@ -101,12 +108,17 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
   run.phase_seconds = clock.phases();
   run.phase_seconds.emplace_back("total", clock.total());
   session.record_run(run);
+  out.phase_seconds = run.phase_seconds;
   out.inserted = session.inserted();
   out.updated = session.updated();
   out.unchanged = session.unchanged();
   out.products = session.connection().integer("SELECT products FROM totals");
   out.names = session.connection().integer("SELECT names FROM totals");
   session.commit();
+  clock.set_stop_state(
+      "ingest into " + opt.db,
+      "run " + std::to_string(out.run_id) + " is committed to " + opt.db +
+          (snapshot ? "; the snapshot " + snapshot_path(opt) + " may be missing ('lfp_mpi snapshot' writes it)" : ""));
   if (snapshot) {
     snapshot->publish();
     out.snapshot_written = true;

@@ -38,9 +38,11 @@ struct WriteOutcome {
   std::int64_t products = 0, names = 0;  // totals in the database after the run
   std::int64_t rejects_shown = 0, rejects_total = 0;
   bool snapshot_written = false;
+  std::vector<std::pair<std::string, double>> phase_seconds;  // as the runs table has them, with "total"
 };
 
-// Rank 0 only. Throws Error on failure (the database is then unchanged); the other ranks
+// Rank 0 only. More rejects than options.max_rejects fail the run before the commit (exit 3).
+// Throws Error on failure (the database is then unchanged); the other ranks
 // are released either way.
 WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& options, const RunFacts& facts,
                            const RankResults& mine, PhaseClock& clock);

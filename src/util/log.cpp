@@ -1,29 +1,44 @@
 #include "util/log.hpp"
 
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 
 namespace lfp::log {
+namespace {
+std::atomic<void (*)()> before_print{nullptr};
+void before() {
+  if (auto hook = before_print.load()) hook();
+}
+}  // namespace
+
+void set_before_print(void (*hook)()) { before_print.store(hook); }
+
+std::string error_line(const std::string& message) { return "lfp_mpi: error: " + message; }
 
 void error(int rank, const std::string& message) {
+  before();
   if (rank != 0)
     std::fprintf(stderr, "lfp_mpi: rank %d: error: %s\n", rank, message.c_str());
   else
-    std::fprintf(stderr, "lfp_mpi: error: %s\n", message.c_str());
+    std::fprintf(stderr, "%s\n", error_line(message).c_str());
   std::fflush(stderr);
 }
 
 void warning(const std::string& message) {
+  before();
   std::fprintf(stderr, "lfp_mpi: warning: %s\n", message.c_str());
   std::fflush(stderr);
 }
 
 void info(const std::string& message) {
+  before();
   std::printf("lfp_mpi: %s\n", message.c_str());
   std::fflush(stdout);
 }
 
 void note(const std::string& message) {
+  before();
   std::fprintf(stderr, "lfp_mpi: %s\n", message.c_str());
 }
 

@@ -14,6 +14,14 @@ void info(const std::string& message);
 // A line on stderr that is not an error (rejected records, notes).
 void note(const std::string& message);
 
+// The text of an error line as error() prints it from rank 0 ("lfp_mpi: error: ..."), for
+// messages printed by others (CLI11's parse errors).
+std::string error_line(const std::string& message);
+
+// Called before each line is printed (the progress reporter clears its live line); nullptr
+// for none.
+void set_before_print(void (*hook)());
+
 // printf-style formatting into a std::string.
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
@@ -26,7 +28,26 @@ struct Registry {
 };
 Registry registry;
 
+// Two buffers, so the handler always reads a whole message while the next one is written.
+constexpr std::size_t kMessageMax = 1024;
+char stop_messages[2][kMessageMax];
+std::atomic<int> stop_message{-1};
+
+void write_stop_message(int sig) {
+  const int m = stop_message.load();
+  if (m < 0) return;
+  // On a terminal, first erase the live progress line (tcgetattr is async-signal-safe).
+  struct termios t;
+  if (::tcgetattr(STDERR_FILENO, &t) == 0) {
+    [[maybe_unused]] auto e = ::write(STDERR_FILENO, "\r\033[K", 4);
+  }
+  const char* name = sig == SIGINT ? "lfp_mpi: stopped by SIGINT " : "lfp_mpi: stopped by SIGTERM ";
+  [[maybe_unused]] auto a = ::write(STDERR_FILENO, name, std::strlen(name));
+  [[maybe_unused]] auto b = ::write(STDERR_FILENO, stop_messages[m], std::strlen(stop_messages[m]));
+}
+
 void on_signal(int sig) {
+  write_stop_message(sig);
   for (int i = 0; i < kSlots; ++i)
     if (registry.used[i].load()) ::unlink(registry.paths[i]);
   ::signal(sig, SIG_DFL);
@@ -103,6 +124,20 @@ void sync_path(const std::string& path, int flags) {
 }
 
 }  // namespace
+
+void set_stop_message(const std::string& text) {
+  install_handlers();
+  if (text.empty()) {
+    stop_message.store(-1);
+    return;
+  }
+  const int next = stop_message.load() == 0 ? 1 : 0;
+  const std::size_t n = std::min(text.size(), kMessageMax - 2);
+  std::memcpy(stop_messages[next], text.data(), n);
+  stop_messages[next][n] = '\n';
+  stop_messages[next][n + 1] = '\0';
+  stop_message.store(next);
+}
 
 std::string partial_path(const std::string& target) {
   return target + ".partial-" + host_name() + "-" + std::to_string(::getpid());

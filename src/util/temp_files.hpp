@@ -40,6 +40,12 @@ class TempFile {
   bool synced_ = false, published_ = false;
 };
 
+// What a stopping signal (SIGTERM, SIGINT) prints on stderr before the process ends, after
+// "lfp_mpi: stopped by SIGTERM": rank 0 keeps it current ("during the parse phase;
+// products.db is unchanged"). Empty (the default, and on other ranks): nothing is printed.
+// Also installs the handlers.
+void set_stop_message(const std::string& text);
+
 // The temporary name for `target` in this process: `target.partial-HOST-PID`.
 std::string partial_path(const std::string& target);
 

@@ -1,0 +1,76 @@
+#include "ingest/report.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "util/error.hpp"
+#include "util/log.hpp"
+#include "util/temp_files.hpp"
+
+namespace lfp {
+namespace {
+
+// A JSON string. Bytes above 0x7f pass through: paths are UTF-8 in practice.
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (const unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += log::format("\\u%04x", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string integer(std::int64_t v) { return std::to_string(v); }
+
+}  // namespace
+
+std::string report_json(const RunReport& r) {
+  std::string out = "{\n";
+  auto field = [&](const char* key, const std::string& value) {
+    out += std::string("  \"") + key + "\": " + value + ",\n";
+  };
+  field("records_read", integer(r.records_read));
+  field("rejected", integer(r.rejected));
+  field("inserted", integer(r.inserted));
+  field("updated", integer(r.updated));
+  field("unchanged", integer(r.unchanged));
+  field("products", integer(r.products));
+  field("names", integer(r.names));
+  std::string phases = "{";
+  for (const auto& [name, secs] : r.phase_seconds)
+    // %.6f: as the runs table stores them.
+    phases += (phases.size() > 1 ? ", " : "") + quoted(name) + ": " + log::format("%.6f", secs);
+  field("phase_seconds", phases + "}");
+  std::string files = "[";
+  for (const auto& f : r.files)
+    files += std::string(files.size() > 1 ? "," : "") + "\n    {\"path\": " + quoted(f.path) +
+             ", \"status\": " + (f.read ? "\"read\"" : "\"skipped\"") + ", \"records\": " + integer(f.records) +
+             ", \"rejects\": " + integer(f.rejects) + "}";
+  field("files", files + (r.files.empty() ? "]" : "\n  ]"));
+  out += "  \"exit_code\": " + integer(r.exit_code) + "\n}\n";
+  return out;
+}
+
+void write_report(const std::string& target, const RunReport& report) {
+  const std::string text = report_json(report);
+  if (target == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return;
+  }
+  TempFile temp(target);
+  std::FILE* f = std::fopen(temp.path().c_str(), "w");
+  if (!f) throw Error(kExitOutput, "JSON report " + target + ": cannot create: " + std::strerror(errno));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok) throw Error(kExitOutput, "JSON report " + target + ": cannot write");
+  temp.publish(/*replace=*/true);
+}
+
+}  // namespace lfp

@@ -1,0 +1,34 @@
+#pragma once
+// --json-report FILE|-: the run's figures as one JSON object, the same figures the runs table
+// holds. Keys: records_read, rejected, inserted, updated, unchanged, products, names (totals
+// in the database after the run), phase_seconds (an object, phase name to seconds, with
+// "total"), files (objects with path, status "read" or "skipped", records, rejects) and
+// exit_code.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lfp {
+
+struct FileReport {
+  std::string path;                       // as given (or as a directory or --files-from expanded it)
+  bool read = false;                      // false: skipped, unchanged since its last ingest
+  std::int64_t records = 0, rejects = 0;  // this run's (0 for a skipped file)
+};
+
+struct RunReport {
+  std::int64_t records_read = 0, rejected = 0;
+  std::int64_t inserted = 0, updated = 0, unchanged = 0;
+  std::int64_t products = 0, names = 0;
+  std::vector<std::pair<std::string, double>> phase_seconds;
+  std::vector<FileReport> files;
+  int exit_code = 0;
+};
+
+std::string report_json(const RunReport& report);
+// Writes the report to `target` ("-": standard output), a file through a temporary name so
+// that no reader sees half of it. Throws Error(kExitOutput).
+void write_report(const std::string& target, const RunReport& report);
+
+}  // namespace lfp
