@@ -1,7 +1,7 @@
 """End-to-end tests of running lfp_mpi as an operator would (issue 8): progress lines in a log,
 what a stop says, the JSON report against the database, compressed inputs, --files-from and
 directories, --max-rejects, the command line's messages, the install tree and the quick start
-of docs/operations.md as pasted.
+of the README as pasted.
 
     python3 -m pytest tests/e2e/test_operations.py --lfp build/lfp_mpi --ranks 3
 """
@@ -357,7 +357,7 @@ def test_the_install_tree_runs(lfp, ranks, sample_csv, tmp_path):
 
 
 def quick_start_block() -> str:
-    text = (REPO / "docs" / "operations.md").read_text()
+    text = (REPO / "README.md").read_text()
     section = text[text.index("## Quick start"):]
     return section[section.index("```sh\n") + 6:section.index("```\n", section.index("```sh\n") + 6)]
 
