@@ -347,7 +347,6 @@ def test_the_install_tree_runs(lfp, ranks, sample_csv, tmp_path):
     for f in ("ingest.sbatch", "ingest-2nodes.sbatch", "generate.sbatch"):
         assert os.access(prefix / "share" / "lfp_mpi" / "slurm" / f, os.X_OK), f
     assert (prefix / "share" / "doc" / "lfp_mpi" / "README.md").is_file()
-    assert (prefix / "share" / "doc" / "lfp_mpi" / "operations.md").is_file()
     env = {**lfp.env, "PATH": f"{prefix / 'bin'}:{os.environ['PATH']}"}
     p = subprocess.run(["mpirun", "-n", str(ranks), "lfp_mpi", "ingest", str(sample_csv), "--db", "i.db", "-q"],
                        cwd=tmp_path, env=env, capture_output=True, timeout=120)
