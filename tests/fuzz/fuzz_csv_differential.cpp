@@ -12,6 +12,7 @@
 #include "csv/range_scan.hpp"
 #include "ingest/plan.hpp"
 #include "ingest/reject.hpp"
+#include "tools/simulated_ranks.hpp"
 
 namespace {
 
@@ -41,37 +42,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       files.back().push_back(static_cast<char>(data[i]));
   }
 
-  std::vector<Seen> sequential;
-  for (std::size_t f = 0; f < files.size(); ++f) {
-    std::uint64_t index = 0;
-    lfp::csv::Cursor cursor(files[f], lfp::csv::bom_length(files[f]), lfp::csv::State::RecordStart, 0);
-    lfp::csv::Record r;
-    while (cursor.seek_record_start(files[f].size()) < files[f].size()) {
-      cursor.parse(r);
-      sequential.push_back({f, index++, lfp::csv::to_owned(r)});
-    }
-  }
-
-  std::vector<std::uint64_t> sizes;
-  for (const auto& f : files) sizes.push_back(f.size());
-  const auto ranges = lfp::partition(sizes, ranks);
-  std::vector<lfp::csv::RangeSummary> summaries;
-  for (const auto& range : ranges) {
-    auto s = lfp::csv::RangeSummary::identity();
-    for (const auto& seg : lfp::segments_of(sizes, range)) s = s.then(lfp::csv::summarize(files[seg.file], seg.begin, seg.end));
-    summaries.push_back(s);
-  }
-  std::vector<Seen> parallel;
-  for (int r = 0; r < ranks; ++r) {
-    const auto start = lfp::csv::fold_prefix(summaries.data(), r);
-    const auto segs = lfp::segments_of(sizes, ranges[r]);
-    for (std::size_t i = 0; i < segs.size(); ++i)
-      lfp::csv::for_each_owned_record(files[segs[i].file], segs[i].begin, segs[i].end,
-                                      i == 0 ? start : lfp::csv::RangeStart{},
-                                      [&](std::uint64_t index, const lfp::csv::Record& rec) {
-                                        parallel.push_back({segs[i].file, index, lfp::csv::to_owned(rec)});
-                                      });
-  }
+  std::vector<Seen> sequential, parallel;
+  lfp::testing::for_each_record_sequentially(files, [&](std::size_t f, std::uint64_t index, const lfp::csv::Record& r) {
+    sequential.push_back({f, index, lfp::csv::to_owned(r)});
+  });
+  lfp::testing::for_each_record_as_ranks(files, ranks, [&](std::size_t f, std::uint64_t index, const lfp::csv::Record& r) {
+    parallel.push_back({f, index, lfp::csv::to_owned(r)});
+  });
   require(parallel == sequential);
 
   // Field limit: the same verdict with only the header's fields stored.

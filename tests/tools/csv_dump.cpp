@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "csv/range_scan.hpp"
-#include "ingest/plan.hpp"
+#include "tools/simulated_ranks.hpp"
 
 namespace {
 
@@ -50,35 +49,9 @@ int main(int argc, char** argv) {
     else
       files.push_back(read_file(argv[i]));
   }
-  if (ranks == 0) {
-    for (std::size_t f = 0; f < files.size(); ++f) {
-      lfp::csv::Cursor cursor(files[f], lfp::csv::bom_length(files[f]), lfp::csv::State::RecordStart, 0);
-      lfp::csv::Record r;
-      std::uint64_t index = 0;
-      while (cursor.seek_record_start(files[f].size()) < files[f].size()) {
-        cursor.parse(r);
-        print(f, index++, r);
-      }
-    }
-    return 0;
-  }
-  std::vector<std::uint64_t> sizes;
-  for (const auto& f : files) sizes.push_back(f.size());
-  const auto ranges = lfp::partition(sizes, ranks);
-  std::vector<lfp::csv::RangeSummary> summaries;
-  for (const auto& range : ranges) {
-    auto s = lfp::csv::RangeSummary::identity();
-    for (const auto& seg : lfp::segments_of(sizes, range))
-      s = s.then(lfp::csv::summarize(files[seg.file], seg.begin, seg.end));
-    summaries.push_back(s);
-  }
-  for (int r = 0; r < ranks; ++r) {
-    const auto start = lfp::csv::fold_prefix(summaries.data(), r);
-    const auto segs = lfp::segments_of(sizes, ranges[r]);
-    for (std::size_t i = 0; i < segs.size(); ++i)
-      lfp::csv::for_each_owned_record(files[segs[i].file], segs[i].begin, segs[i].end,
-                                      i == 0 ? start : lfp::csv::RangeStart{},
-                                      [&](std::uint64_t index, const lfp::csv::Record& rec) { print(segs[i].file, index, rec); });
-  }
+  if (ranks == 0)
+    lfp::testing::for_each_record_sequentially(files, print);
+  else
+    lfp::testing::for_each_record_as_ranks(files, ranks, print);
   return 0;
 }
