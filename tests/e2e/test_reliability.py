@@ -124,7 +124,8 @@ def test_a_record_of_millions_of_commas_is_rejected_without_storing_each_field(l
     lfp.ingest(f, db=db, no_h5=True)
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     # A vector of 20 million string views alone would be 320 MiB.
-    assert peak_mib < 200, f"peak RSS {peak_mib:.0f} MiB (an earlier child peaked at {before / 1024:.0f} MiB)"
+    if "ASAN_OPTIONS" not in os.environ:  # AddressSanitizer's shadow memory inflates RSS
+        assert peak_mib < 200, f"peak RSS {peak_mib:.0f} MiB (an earlier child peaked at {before / 1024:.0f} MiB)"
     con = sqlite3.connect(db)
     assert con.execute("SELECT reason, detail FROM rejects").fetchall() == [
         ("field_count", f"{commas + 1} fields, the header has 3")]
