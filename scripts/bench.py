@@ -235,13 +235,37 @@ def scenario_ingest(args, work: Path, plot: dict):
         plot[rows] = results
 
 
+def schema_version(db: Path) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        con.close()
+
+
+def base_database(rows: int, csv: Path) -> Path:
+    """The big database updates and queries run against, rebuilt when an older lfp_mpi wrote
+    it: otherwise the first timed update would also pay the schema upgrade."""
+    base = DATA / f"base-{rows}.db"
+    probe = DATA / "schema-probe.db"
+    probe.unlink(missing_ok=True)
+    subprocess.run([str(LFP), "ingest", str(generated(20_000, 1)), "--db", str(probe), "--no-h5", "-q"],
+                   env=ENV, check=True)
+    current = schema_version(probe)
+    probe.unlink()
+    if base.exists() and schema_version(base) != current:
+        print(f"{base.name} has schema {schema_version(base)}, this lfp_mpi writes {current}: rebuilding it")
+        base.unlink()
+    if not base.exists():
+        subprocess.run(["mpirun", "-n", "2", str(LFP), "ingest", str(csv), "--db", str(base), "--no-h5", "-q"],
+                       env=ENV, check=True)
+    return base
+
+
 def scenario_update(args, work: Path):
     big_rows = max(args.sizes)
     big_csv, upd_csv = generated(big_rows, 1), generated(500_000, 2)
-    base = DATA / f"base-{big_rows}.db"
-    if not base.exists():
-        subprocess.run(["mpirun", "-n", "2", str(LFP), "ingest", str(big_csv), "--db", str(base), "--no-h5", "-q"],
-                       env=ENV, check=True)
+    base = base_database(big_rows, big_csv)
     print(f"\n== update: 500000 records ({upd_csv.stat().st_size / 2**20:.0f} MiB) into the {big_rows}-record "
           f"database ({base.stat().st_size / 2**20:.0f} MiB) vs into a new database, 2 ranks, --no-h5; {load()}")
 
@@ -291,10 +315,7 @@ def scenario_snapshot(args, work: Path):
 
 
 def scenario_query(args, work: Path):
-    base = DATA / f"base-{max(args.sizes)}.db"
-    if not base.exists():
-        print("\n== query: run the update scenario first (it builds the big database)")
-        return
+    base = base_database(max(args.sizes), generated(max(args.sizes), 1))
     con = sqlite3.connect(base)
     sku = con.execute("SELECT sku FROM products LIMIT 1 OFFSET 12345").fetchone()[0]
     name = con.execute("SELECT name FROM product_counts ORDER BY products DESC LIMIT 1").fetchone()[0]

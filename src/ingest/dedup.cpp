@@ -6,13 +6,13 @@ namespace lfp {
 
 std::vector<RowView> latest_by_sku(std::vector<RowView> rows) {
   // Sort once by (sku, newest first): the sku order is also the order rank 0 writes in.
-  const auto keys = sort_by_string(
+  const auto order = sort_by_string(
       rows.size(), [&](std::uint32_t i) { return rows[i].sku; },
       [&](std::uint32_t a, std::uint32_t b) { return rows[a].order > rows[b].order; });
   std::vector<RowView> out;
-  out.reserve(keys.size());
-  for (const SortKey& k : keys) {
-    const RowView& r = rows[k.index];
+  out.reserve(order.size());
+  for (const std::uint32_t i : order) {
+    const RowView& r = rows[i];
     if (out.empty() || out.back().sku != r.sku) out.push_back(r);
   }
   return out;

@@ -10,23 +10,37 @@ namespace lfp {
 
 std::vector<NameCount> count_names(std::span<const RowView> rows) {
   // Open addressing on the name hash: one pass, no sort; ranks re-sort after the shuffle.
-  // Slots keep 32 bits of the hash so that probing rarely touches the names themselves.
+  // The table grows with the distinct names, not the rows (a file has far fewer names than
+  // products), so it stays in cache; slots keep 32 bits of the hash so that probing rarely
+  // touches the names themselves.
   struct Slot {
     std::uint32_t index = UINT32_MAX, tag = 0;
   };
-  std::size_t capacity = 16;
-  while (capacity < rows.size() * 2) capacity <<= 1;
-  std::vector<Slot> slots(capacity);
+  std::vector<Slot> slots(1u << 12);
+  std::vector<std::uint64_t> hashes;  // of out[i].name, for growing
   std::vector<NameCount> out;
+  auto place = [&](std::uint64_t h) {
+    const std::size_t mask = slots.size() - 1;
+    std::size_t i = h & mask;
+    while (slots[i].index != UINT32_MAX) i = (i + 1) & mask;
+    return i;
+  };
   for (const auto& r : rows) {
     const std::uint64_t h = hash_bytes(r.name, kNameSeed);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
-    std::size_t i = h & (capacity - 1);
+    const std::size_t mask = slots.size() - 1;
+    std::size_t i = h & mask;
     while (slots[i].index != UINT32_MAX && (slots[i].tag != tag || out[slots[i].index].name != r.name))
-      i = (i + 1) & (capacity - 1);
+      i = (i + 1) & mask;
     if (slots[i].index == UINT32_MAX) {
+      if ((out.size() + 1) * 2 > slots.size()) {  // keep the load under one half
+        slots.assign(slots.size() * 2, Slot{});
+        for (std::uint32_t k = 0; k < out.size(); ++k) slots[place(hashes[k])] = {k, static_cast<std::uint32_t>(hashes[k] >> 32)};
+        i = place(h);
+      }
       slots[i] = {static_cast<std::uint32_t>(out.size()), tag};
       out.push_back({r.name, 0});
+      hashes.push_back(h);
     }
     ++out[slots[i].index].products;
   }
@@ -34,11 +48,11 @@ std::vector<NameCount> count_names(std::span<const RowView> rows) {
 }
 
 std::vector<NameCount> sum_counts(std::vector<NameCount> partials) {
-  const auto keys = sort_by_string(
+  const auto order = sort_by_string(
       partials.size(), [&](std::uint32_t i) { return partials[i].name; }, [](std::uint32_t, std::uint32_t) { return false; });
   std::vector<NameCount> out;
-  for (const auto& k : keys) {
-    const auto& c = partials[k.index];
+  for (const std::uint32_t i : order) {
+    const auto& c = partials[i];
     if (!out.empty() && out.back().name == c.name)
       out.back().products += c.products;
     else

@@ -3,11 +3,35 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <string_view>
 
 namespace lfp::mpi {
 
+namespace {
+
+bool env_equals(const char* a, const char* b) {
+  const char* x = std::getenv(a);
+  const char* y = std::getenv(b);
+  return x && y && std::string_view(x) == y;
+}
+
+// When every rank runs on one node, shared memory is the only transport used, yet Open MPI
+// still probes the network stacks (libfabric, UCX) for its default messaging layer: a fifth
+// of a second per run. Choose the shared-memory layer directly, unless the user chose one.
+void prefer_shared_memory_on_one_node() {
+  for (const char* chosen : {"OMPI_MCA_pml", "OMPI_MCA_mtl", "OMPI_MCA_btl"})
+    if (std::getenv(chosen)) return;
+  const char* one_node = std::getenv("SLURM_STEP_NUM_NODES");
+  if (env_equals("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_SIZE") ||
+      (one_node && std::string_view(one_node) == "1"))
+    setenv("OMPI_MCA_pml", "ob1", /*overwrite=*/0);
+}
+
+}  // namespace
+
 // FUNNELED: rank 0 runs an HDF5 writer thread, but only the main thread calls MPI.
 Environment::Environment(int& argc, char**& argv) {
+  prefer_shared_memory_on_one_node();
   int provided = MPI_THREAD_SINGLE;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
 }

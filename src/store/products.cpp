@@ -8,7 +8,7 @@
 namespace lfp::store {
 
 void NameDeltas::add(std::string_view name, std::int64_t delta) {
-  auto it = deltas_.find(std::string(name));
+  auto it = deltas_.find(name);
   if (it == deltas_.end())
     deltas_.emplace(std::string(name), delta);
   else

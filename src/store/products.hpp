@@ -29,7 +29,12 @@ class NameDeltas {
   bool empty() const { return deltas_.empty(); }
 
  private:
-  std::unordered_map<std::string, std::int64_t> deltas_;
+  // Transparent hashing: add() looks a name up without building a std::string for it.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> deltas_;
 };
 
 class ProductTable {

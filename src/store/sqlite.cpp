@@ -27,7 +27,9 @@ Connection::Connection(const std::string& file, Mode mode, std::string label) : 
                     : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
                     : mode == Mode::Temporary ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW
                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  const int rc = sqlite3_open_v2(file.c_str(), db_.out(), flags, nullptr);
+  // NOMUTEX: a connection is only ever used by the thread that opened it, so SQLite need not
+  // lock it around every call (a few percent of an update's time went to those locks).
+  const int rc = sqlite3_open_v2(file.c_str(), db_.out(), flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) fail("cannot open");
   // Waits for another writer (a concurrent run, a sqlite3 shell) instead of failing at once.
   sqlite3_busy_timeout(db_.get(), 10000);

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "ingest/dedup.hpp"
 #include "ingest/name_counts.hpp"
@@ -43,6 +46,25 @@ TEST(NameCounts, PartialCountsFromRanksSum) {
   ASSERT_EQ(total.size(), 3u);
   EXPECT_EQ(total[0].name, "Ann");
   EXPECT_EQ(total[0].products, 7);
+}
+
+TEST(NameCounts, ManyDistinctNamesAreCountedExactly) {
+  // Enough names to grow the counting table many times, with names that differ only late.
+  std::vector<std::string> names;
+  for (int i = 0; i < 40000; ++i) names.push_back("a shared product name prefix " + std::to_string(i * 7919 % 40000));
+  std::vector<RowView> rows;
+  std::map<std::string, std::int64_t> expected;
+  for (int i = 0; i < 200000; ++i) {
+    const std::string& n = names[(i * 31 + i / 7) % names.size()];
+    rows.push_back({lfp::order_key(0, i), "sku", n, ""});
+    ++expected[n];
+  }
+  std::map<std::string, std::int64_t> got;
+  for (const auto& c : lfp::count_names(rows)) {
+    EXPECT_EQ(got.count(std::string(c.name)), 0u) << c.name << " counted in two entries";
+    got[std::string(c.name)] += c.products;
+  }
+  EXPECT_EQ(got, expected);
 }
 
 TEST(RowCodec, RoundTripsRowsCountsAndRejects) {
