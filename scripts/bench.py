@@ -34,6 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 LFP = REPO / "build" / "lfp_mpi"
+BARE_WRITER = REPO / "build" / "tests" / "bare_sqlite_write"  # tests/tools/bare_sqlite_write.cpp
 DATA = REPO / "build" / "bench-data"
 NODE_DIR = REPO / "build" / "bench-node"  # npm install target for DuckDB's Node.js API
 DUCKDB_PEER = REPO.parent / "shared" / "bench" / "duckdb_peer.mjs"
@@ -231,8 +232,66 @@ def scenario_ingest(args, work: Path, plot: dict):
         print_table(f"ingest {rows} records", results, reference)
         distinct = {r["result"] for r in results.values()}
         print("same products and names from every tool: " + ("yes" if len(distinct) == 1 else f"NO: {distinct}"))
+        for name, r in results.items():
+            if r["phases"]:
+                print(f"  {name}: " + " ".join(f"{k} {v:.2f}" for k, v in median_phases(r).items()))
         print(f"after: {load()}")
         plot[rows] = results
+        compare_with_bare_write(csv, args.repeat, work)
+    linear_growth(plot)
+
+
+PRE_WRITE = ("digest", "scan", "parse", "shuffle", "dedup", "count")
+
+
+def median_phases(r: dict) -> dict:
+    return {k: statistics.median(p[k] for p in r["phases"]) for k in r["phases"][0]} if r["phases"] else {}
+
+
+def linear_growth(plot: dict):
+    """The issue's bound: the phases before the write, at the largest size, at most
+    (largest / smallest) x 1.1 their time at the smallest size, same rank count."""
+    if len(plot) < 2:
+        return
+    small, big = min(plot), max(plot)
+    bound = big / small * 1.1
+    print(f"\nphases before the write ({' + '.join(PRE_WRITE)}), medians: {big} records against {small} "
+          f"(bound {bound:.0f} x)")
+    for name in plot[small]:
+        a, b = median_phases(plot[small][name]), median_phases(plot[big].get(name, {"phases": []}))
+        if a and b:
+            sa, sb = sum(a.get(k, 0) for k in PRE_WRITE), sum(b.get(k, 0) for k in PRE_WRITE)
+            print(f"  {name:<30} {sa:7.2f} s -> {sb:7.2f} s: {sb / sa:5.1f} x  "
+                  + " ".join(f"{k} {b.get(k, 0) / a[k]:.0f}x" for k in PRE_WRITE if a.get(k)))
+
+
+def compare_with_bare_write(csv: Path, repeat: int, work: Path):
+    """lfp_mpi's write phase (2 ranks, database only) against tests/tools/bare_sqlite_write
+    writing the same sorted rows and the same two indexes, alternating."""
+    if not BARE_WRITER.exists():
+        print(f"bench: {BARE_WRITER} missing (build the tests); skipping the bare write")
+        return
+    source = work / "bare-source.db"
+    clean(source)
+    run(["mpirun", "-n", "2", str(LFP), "ingest", str(csv), "--db", str(source), "--no-h5", "-q"])
+
+    def bare(out: Path):
+        db = out.with_suffix(".db")
+        t0 = time.perf_counter()
+        text = subprocess.run([str(BARE_WRITER), str(source), str(db)], check=True, capture_output=True,
+                              text=True).stdout
+        wall = time.perf_counter() - t0
+        p, n = counts_of(db)
+        return wall, 0, f"{p} products, {n} names", json.loads(text)
+    results = alternate({"lfp_mpi -n 2 --no-h5": lfp_ingest(csv, 2, h5=False), "bare SQLite": bare}, repeat, work)
+    clean(source)
+    lfp = statistics.median(p["write_db"] for p in results["lfp_mpi -n 2 --no-h5"]["phases"])
+    b = {k: statistics.median(p[k] for p in results["bare SQLite"]["phases"]) for k in ("insert_s", "indexes_s", "total_s")}
+    same = len({r["result"] for r in results.values()}) == 1
+    print(f"write phase against a bare SQLite program (same rows, same indexes; median of {repeat}): lfp_mpi "
+          f"write_db {lfp:.2f} s, bare {b['total_s']:.2f} s (inserts {b['insert_s']:.2f}, indexes "
+          f"{b['indexes_s']:.2f}, commit and fsync the rest): {lfp / b['total_s']:.2f} x (bound 1.2); "
+          f"same products and names: {'yes' if same else 'NO'}")
 
 
 def schema_version(db: Path) -> int:
@@ -278,8 +337,7 @@ def scenario_update(args, work: Path):
     print_table("update", results, "into a new database")
     for name, r in results.items():
         if r["phases"]:
-            med = {k: statistics.median(p[k] for p in r["phases"]) for k in r["phases"][0]}
-            print(f"  {name}: " + " ".join(f"{k} {v:.2f}" for k, v in med.items()))
+            print(f"  {name}: " + " ".join(f"{k} {v:.2f}" for k, v in median_phases(r).items()))
     print(f"after: {load()}")
 
 

@@ -220,7 +220,10 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
   // Phase 5: owned records become rows bucketed by sku owner, or rejects.
   clock.start("parse", work);
   ParsedRange parsed = parse_range(
-      segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, ranks, mine.end - mine.begin);
+      segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, ranks, mine.end - mine.begin,
+      [&](std::uint32_t f, std::uint64_t end) {
+        if (!decompressed || !decompressed->compressed(f)) inputs->release_before(f, end);
+      });
   inputs.reset();  // rows and rejects are copies now: the input pages leave the rank's memory
   decompressed.reset();  // and the scratch copies of compressed inputs go
   clock.lap_collective(comm, "parse");
@@ -228,18 +231,18 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
 
   // Phase 6: shuffle rows by sku; keep the last record of each sku.
   clock.start("shuffle");
-  const std::vector<Buffer> incoming = mpi::exchange(comm, std::move(parsed.outgoing), opt.exchange_round_bytes);
+  std::vector<Buffer> incoming = mpi::exchange(comm, std::move(parsed.outgoing), opt.exchange_round_bytes);
   clock.lap_collective(comm, "shuffle");
   clock.start("dedup");
-  const std::vector<RowView> products = latest_by_sku(decode_all<RowView>(incoming));
+  std::vector<RowRef> products = latest_by_sku(decode_all<RowRef>(incoming));
   clock.lap_collective(comm, "dedup");
 
   // Phase 7: count products per name locally, shuffle partial counts by name, sum.
   clock.start("count");
   std::vector<Buffer> partials(ranks);
   for (const auto& c : count_names(products)) encode(partials[owner_of(hash_bytes(c.name, kNameSeed), ranks)], c);
-  const std::vector<Buffer> count_bytes = mpi::exchange(comm, std::move(partials), opt.exchange_round_bytes);
-  const std::vector<NameCount> counts = sum_counts(decode_all<NameCount>(count_bytes));
+  std::vector<Buffer> count_bytes = mpi::exchange(comm, std::move(partials), opt.exchange_round_bytes);
+  std::vector<NameCount> counts = sum_counts(decode_all<NameCount>(count_bytes));
   clock.lap_collective(comm, "count");
 
   comm.sum_in_place(parsed.records);  // per file, over all ranks
@@ -260,8 +263,15 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
 
   // Phase 8: rank 0 merges the sorted streams of all ranks into the database and snapshot.
   clock.start("write_db", {0, 0, static_cast<std::uint64_t>(facts.distinct_skus)});
-  const auto rejects = decode_all<RejectView>(parsed.rejects.data(), parsed.rejects.data() + parsed.rejects.size());
-  const RankResults results{rejects, products, counts};
+  auto rejects = decode_all<RejectView>(parsed.rejects.data(), parsed.rejects.data() + parsed.rejects.size());
+  const RankResults results{rejects, products, counts, [&] {
+                              std::vector<RejectView>().swap(rejects);
+                              std::vector<RowRef>().swap(products);
+                              std::vector<NameCount>().swap(counts);
+                              std::vector<Buffer>().swap(incoming);
+                              std::vector<Buffer>().swap(count_bytes);
+                              Buffer().swap(parsed.rejects);
+                            }};
   int code = kExitOk;
   std::optional<WriteOutcome> outcome;
   if (comm.root())
@@ -333,7 +343,7 @@ namespace lfp {
 
 Command add_ingest(CLI::App& app, const std::string& command_line) {
   auto opt = std::make_shared<IngestOptions>();
-  auto batch_mb = std::make_shared<std::size_t>(4), round_mb = std::make_shared<std::size_t>(256);
+  auto batch_mb = std::make_shared<std::size_t>(4), round_mb = std::make_shared<std::size_t>(64);
   opt->command = command_line;
   auto* in = app.add_subcommand("ingest", "Import CSV files (name,sku,description) into the database");
   in->add_option("files", opt->files,

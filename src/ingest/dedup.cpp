@@ -4,18 +4,22 @@
 
 namespace lfp {
 
-std::vector<RowView> latest_by_sku(std::vector<RowView> rows) {
+template <class Row>
+std::vector<Row> latest_by_sku(std::vector<Row> rows) {
   // Sort once by (sku, newest first): the sku order is also the order rank 0 writes in.
   const auto order = sort_by_string(
-      rows.size(), [&](std::uint32_t i) { return rows[i].sku; },
-      [&](std::uint32_t a, std::uint32_t b) { return rows[a].order > rows[b].order; });
-  std::vector<RowView> out;
+      rows.size(), [&](std::uint32_t i) { return sku_of(rows[i]); },
+      [&](std::uint32_t a, std::uint32_t b) { return order_of(rows[a]) > order_of(rows[b]); });
+  std::vector<Row> out;
   out.reserve(order.size());
   for (const std::uint32_t i : order) {
-    const RowView& r = rows[i];
-    if (out.empty() || out.back().sku != r.sku) out.push_back(r);
+    const Row& r = rows[i];
+    if (out.empty() || sku_of(out.back()) != sku_of(r)) out.push_back(r);
   }
   return out;
 }
+
+template std::vector<RowView> latest_by_sku(std::vector<RowView>);
+template std::vector<RowRef> latest_by_sku(std::vector<RowRef>);
 
 }  // namespace lfp

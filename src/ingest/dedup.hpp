@@ -7,7 +7,11 @@
 
 namespace lfp {
 
-// Survivors sorted by sku (byte order, as SQLite's BINARY collation sorts TEXT).
-std::vector<RowView> latest_by_sku(std::vector<RowView> rows);
+// Survivors sorted by sku (byte order, as SQLite's BINARY collation sorts TEXT); for
+// RowView and RowRef alike.
+template <class Row>
+std::vector<Row> latest_by_sku(std::vector<Row> rows);
+extern template std::vector<RowView> latest_by_sku(std::vector<RowView>);
+extern template std::vector<RowRef> latest_by_sku(std::vector<RowRef>);
 
 }  // namespace lfp

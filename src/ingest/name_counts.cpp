@@ -8,7 +8,8 @@
 
 namespace lfp {
 
-std::vector<NameCount> count_names(std::span<const RowView> rows) {
+template <class Row>
+std::vector<NameCount> count_names(std::span<const Row> rows) {
   // Open addressing on the name hash: one pass, no sort; ranks re-sort after the shuffle.
   // The table grows with the distinct names, not the rows (a file has far fewer names than
   // products), so it stays in cache; slots keep 32 bits of the hash so that probing rarely
@@ -26,11 +27,12 @@ std::vector<NameCount> count_names(std::span<const RowView> rows) {
     return i;
   };
   for (const auto& r : rows) {
-    const std::uint64_t h = hash_bytes(r.name, kNameSeed);
+    const std::string_view name = name_of(r);
+    const std::uint64_t h = hash_bytes(name, kNameSeed);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots.size() - 1;
     std::size_t i = h & mask;
-    while (slots[i].index != UINT32_MAX && (slots[i].tag != tag || out[slots[i].index].name != r.name))
+    while (slots[i].index != UINT32_MAX && (slots[i].tag != tag || out[slots[i].index].name != name))
       i = (i + 1) & mask;
     if (slots[i].index == UINT32_MAX) {
       if ((out.size() + 1) * 2 > slots.size()) {  // keep the load under one half
@@ -39,13 +41,16 @@ std::vector<NameCount> count_names(std::span<const RowView> rows) {
         i = place(h);
       }
       slots[i] = {static_cast<std::uint32_t>(out.size()), tag};
-      out.push_back({r.name, 0});
+      out.push_back({name, 0});
       hashes.push_back(h);
     }
     ++out[slots[i].index].products;
   }
   return out;
 }
+
+template std::vector<NameCount> count_names(std::span<const RowView>);
+template std::vector<NameCount> count_names(std::span<const RowRef>);
 
 std::vector<NameCount> sum_counts(std::vector<NameCount> partials) {
   const auto order = sort_by_string(

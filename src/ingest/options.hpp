@@ -14,7 +14,7 @@ struct IngestOptions {
   bool no_h5 = false;
   bool force = false;  // read files even when the ledger says they are unchanged
   std::size_t batch_bytes = std::size_t{4} << 20;             // gather batch per rank
-  std::size_t exchange_round_bytes = std::size_t{256} << 20;  // shuffle round per rank
+  std::size_t exchange_round_bytes = std::size_t{64} << 20;  // shuffle round per rank
   bool quiet = false;
   bool verbose = false;           // -v: per-rank detail in the progress lines
   std::string files_from;         // a file listing input paths, "-" for standard input

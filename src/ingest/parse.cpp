@@ -11,7 +11,11 @@ namespace lfp {
 
 ParsedRange parse_range(const std::vector<Segment>& segments, const std::function<std::string_view(std::uint32_t)>& bytes,
                         const std::function<csv::RangeStart(std::size_t)>& start_of,
-                        const std::vector<csv::ColumnMap>& columns, int ranks, std::uint64_t range_bytes) {
+                        const std::vector<csv::ColumnMap>& columns, int ranks, std::uint64_t range_bytes,
+                        const std::function<void(std::uint32_t, std::uint64_t)>& release_before) {
+  // Input pages go every 64 MiB parsed: a rank then never holds its whole input range and
+  // all the rows encoded from it at once.
+  constexpr std::uint64_t kReleaseEvery = std::uint64_t{64} << 20;
   ParsedRange out;
   out.outgoing.resize(ranks);
   out.records.assign(columns.size(), 0);
@@ -28,6 +32,7 @@ ParsedRange parse_range(const std::vector<Segment>& segments, const std::functio
     const auto& cols = columns[s.file];
     auto& records = out.records[s.file];
     auto& rejected = out.rejected[s.file];
+    std::uint64_t released = s.begin;
     csv::for_each_owned_record(
         file, s.begin, s.end, start_of(i),
         [&](std::uint64_t index, const csv::Record& r) {
@@ -38,6 +43,10 @@ ParsedRange parse_range(const std::vector<Segment>& segments, const std::functio
             progress.records.store(done_records, std::memory_order_relaxed);
           }
           ++records;
+          if (release_before && r.offset >= released + kReleaseEvery) {
+            release_before(s.file, r.offset);  // this record and later ones are still read
+            released = r.offset;
+          }
           const std::uint64_t key = order_key(s.file, r.offset);
           if (const auto why = check_record(r, cols)) {
             ++rejected;

@@ -58,6 +58,16 @@ const char* decode(const char* p, RowView& row) {
   return p + ls + ln + ld;
 }
 
+void encode(Buffer& out, const RowRef& row) {
+  Writer w(out, row.bytes().size());
+  w.put_bytes(row.bytes());
+}
+
+const char* decode(const char* p, RowRef& row) {
+  row = RowRef(p);
+  return p + row.bytes().size();
+}
+
 void encode(Buffer& out, const NameCount& count) {
   Writer w(out, 8 + 4 + count.name.size());
   w.put(count.products);

@@ -15,6 +15,43 @@ struct RowView {
   std::string_view sku, name, description;
 };
 
+// An encoded row where it lies in a buffer: 8 bytes instead of a RowView's 56, fields read
+// on demand. A rank holds millions of rows between the shuffle and the write; holding them
+// as views would cost more memory than their bytes.
+class RowRef {
+ public:
+  RowRef() = default;
+  explicit RowRef(const char* at) : at_(at) {}
+  std::uint64_t order() const { return load<std::uint64_t>(0); }
+  std::string_view sku() const { return {at_ + kHeader, load<std::uint32_t>(8)}; }
+  std::string_view name() const { return {at_ + kHeader + load<std::uint32_t>(8), load<std::uint32_t>(12)}; }
+  std::string_view description() const {
+    return {at_ + kHeader + load<std::uint32_t>(8) + load<std::uint32_t>(12), load<std::uint32_t>(16)};
+  }
+  // The encoded bytes: what encode(RowView) wrote for this row.
+  std::string_view bytes() const {
+    return {at_, kHeader + std::size_t{load<std::uint32_t>(8)} + load<std::uint32_t>(12) + load<std::uint32_t>(16)};
+  }
+
+ private:
+  static constexpr std::size_t kHeader = 8 + 3 * 4;  // order, then the three lengths
+  template <class T>
+  T load(std::size_t at) const {
+    T v;
+    std::memcpy(&v, at_ + at, sizeof v);
+    return v;
+  }
+  const char* at_ = nullptr;
+};
+
+// What dedup and counting read of a row, for either form.
+inline std::string_view sku_of(const RowView& r) { return r.sku; }
+inline std::string_view name_of(const RowView& r) { return r.name; }
+inline std::uint64_t order_of(const RowView& r) { return r.order; }
+inline std::string_view sku_of(const RowRef& r) { return r.sku(); }
+inline std::string_view name_of(const RowRef& r) { return r.name(); }
+inline std::uint64_t order_of(const RowRef& r) { return r.order(); }
+
 struct NameCount {
   std::string_view name;
   std::int64_t products = 0;
@@ -32,11 +69,13 @@ inline constexpr std::size_t kRejectRecordBytes = 4096;
 
 
 void encode(Buffer& out, const RowView& row);
+void encode(Buffer& out, const RowRef& row);  // copies the encoded bytes
 void encode(Buffer& out, const NameCount& count);
 void encode(Buffer& out, const RejectView& reject);
 
 // Decoders read one item at `p` and return the position after it.
 const char* decode(const char* p, RowView& row);
+const char* decode(const char* p, RowRef& row);
 const char* decode(const char* p, NameCount& count);
 const char* decode(const char* p, RejectView& reject);
 

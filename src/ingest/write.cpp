@@ -81,6 +81,8 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
           if (stream_h5) snapshot->add_count(c.name, c.products);
         });
   }  // else the product rules derived the count changes from the rows; the ranks are released
+  if (mine.release) mine.release();
+  if (stream_h5) snapshot->seal();  // its last chunks compress while SQLite builds its indexes
   const std::string state = session.finish_import();
   clock.lap_local("write_db");
   if (snapshot) {

@@ -3,6 +3,7 @@
 // batches, merges them and writes the database and the snapshot; the other ranks serve
 // their streams until rank 0 has what it needs.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,11 @@ namespace lfp {
 // counts by name).
 struct RankResults {
   const std::vector<RejectView>& rejects;
-  const std::vector<RowView>& products;
+  const std::vector<RowRef>& products;
   const std::vector<NameCount>& counts;
+  // Frees the rows, counts and rejects (and the buffers they point into) once rank 0 has
+  // merged them: the index builds and the snapshot's last chunks then have that memory.
+  std::function<void()> release = {};
 };
 
 // What rank 0 knows about the run before writing.

@@ -50,6 +50,9 @@ std::vector<Buffer> exchange(const Comm& comm, std::vector<Buffer>&& outgoing, s
                   rdispl.data(), MPI_BYTE, comm.get());
     for (int s = 0; s < n; ++s)
       if (rcount[s] > 0) std::memcpy(incoming[s].data() + from, recv_round.data() + rdispl[s], rcount[s]);
+    // What has been sent is never read again: its memory makes room for what arrives.
+    for (int d = 0; d < n; ++d)
+      if (scount[d] > 0) release_pages(outgoing[d].data(), from + scount[d]);
   }
   outgoing.clear();
   outgoing.shrink_to_fit();

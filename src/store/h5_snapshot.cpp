@@ -81,12 +81,14 @@ class H5Snapshot::Column {
     }
   }
 
-  // Writes the last, partial chunk and trims the dataset to what was appended.
+  // Writes the last, partial chunk, trims the dataset to what was appended and closes it
+  // (closing flushes its chunk index: work the writer thread can do).
   void finish() {
     if (!buffer_.empty()) submit();
     writer_.post([this, total = total_] {
       const hsize_t extent = total;
       h5::check(H5Dset_extent(dataset_.get(), &extent), path_, "set the size of " + name_);
+      h5::check(H5Dclose(dataset_.release()), path_, "close " + name_);
     });
   }
 
@@ -124,7 +126,8 @@ class H5Snapshot::Column {
 class H5Snapshot::StringColumn {
  public:
   StringColumn(hid_t parent, const char* name, BackgroundWriter& writer, const std::string& path)
-      : group_(h5::checked<h5::Group>(H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path,
+      : writer_(writer),
+        group_(h5::checked<h5::Group>(H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path,
                                       std::string("create group ") + name)),
         offsets_(group_.get(), "offsets", writer, path),
         data_(group_.get(), "data", writer, path) {
@@ -138,9 +141,11 @@ class H5Snapshot::StringColumn {
   void finish() {
     offsets_.finish();
     data_.finish();
+    writer_.post([this] { group_.reset(); });
   }
 
  private:
+  BackgroundWriter& writer_;
   h5::Group group_;
   Column<std::uint64_t> offsets_;
   Column<std::uint8_t> data_;
@@ -200,12 +205,18 @@ void H5Snapshot::describe(const SnapshotInfo& info) {
   string_attribute(file_.get(), "generator", {info.generator.c_str()}, true, path_);
 }
 
-void H5Snapshot::finish() {
+void H5Snapshot::seal() {
+  if (sealed_) return;
+  sealed_ = true;
   sku_->finish();
   name_->finish();
   description_->finish();
   count_name_->finish();
   count_->finish();
+}
+
+void H5Snapshot::finish() {
+  seal();
   writer_->drain();
   writer_.reset();
   sku_.reset();

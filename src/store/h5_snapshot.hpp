@@ -38,6 +38,9 @@ class H5Snapshot {
   void add_product(std::string_view sku, std::string_view name, std::string_view description);
   void add_count(std::string_view name, std::int64_t products);
   // Root attributes (see SnapshotInfo).
+  // No more rows or counts: the last partial chunks start compressing and the datasets are
+  // closed on the writer thread, while the caller goes on (rank 0 builds SQLite's indexes).
+  void seal();
   void describe(const SnapshotInfo& info);
   // Writes everything still buffered, closes the file and syncs it to disk: after this only
   // publish() is left, a rename that cannot fail for want of space, so it can follow the
@@ -58,6 +61,7 @@ class H5Snapshot {
   std::unique_ptr<StringColumn> sku_, name_, description_, count_name_;
   std::unique_ptr<Column<std::int64_t>> count_;
   std::unique_ptr<BackgroundWriter> writer_;
+  bool sealed_ = false;
 };
 
 }  // namespace lfp::store
