@@ -288,10 +288,13 @@ def compare_with_bare_write(csv: Path, repeat: int, work: Path):
     lfp = statistics.median(p["write_db"] for p in results["lfp_mpi -n 2 --no-h5"]["phases"])
     b = {k: statistics.median(p[k] for p in results["bare SQLite"]["phases"]) for k in ("insert_s", "indexes_s", "total_s")}
     same = len({r["result"] for r in results.values()}) == 1
+    # lfp_mpi's write_db phase ends before its commit: the bare program's inserts and indexes
+    # are the same span (its commit and fsync are printed apart).
+    bare_span = b["insert_s"] + b["indexes_s"]
     print(f"write phase against a bare SQLite program (same rows, same indexes; median of {repeat}): lfp_mpi "
-          f"write_db {lfp:.2f} s, bare {b['total_s']:.2f} s (inserts {b['insert_s']:.2f}, indexes "
-          f"{b['indexes_s']:.2f}, commit and fsync the rest): {lfp / b['total_s']:.2f} x (bound 1.2); "
-          f"same products and names: {'yes' if same else 'NO'}")
+          f"write_db {lfp:.2f} s, bare {bare_span:.2f} s (inserts {b['insert_s']:.2f}, indexes "
+          f"{b['indexes_s']:.2f}; then commit and fsync {b['total_s'] - bare_span:.2f}): {lfp / bare_span:.2f} x "
+          f"(bound 1.2); same products and names: {'yes' if same else 'NO'}")
 
 
 def schema_version(db: Path) -> int:
