@@ -1,5 +1,6 @@
 // libFuzzer: rows, name counts and rejects survive encode then decode unchanged, several to
 // a buffer, as ranks exchange them.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -77,6 +78,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < rows.size(); ++i)
     require(r2[i].order == rows[i].order && r2[i].sku == rows[i].sku && r2[i].name == rows[i].name &&
             r2[i].description == rows[i].description);
+  // The ingest holds rows as references into the received bytes: same fields, same bytes again.
+  const auto refs = lfp::decode_all<lfp::RowRef>(row_bytes.data(), row_bytes.data() + row_bytes.size());
+  require(refs.size() == rows.size());
+  lfp::Buffer again;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    require(refs[i].order() == rows[i].order && refs[i].sku() == rows[i].sku && refs[i].name() == rows[i].name &&
+            refs[i].description() == rows[i].description);
+    lfp::encode(again, refs[i]);
+  }
+  require(again.size() == row_bytes.size() && std::equal(again.begin(), again.end(), row_bytes.begin()));
   const auto c2 = lfp::decode_all<lfp::NameCount>(count_bytes.data(), count_bytes.data() + count_bytes.size());
   require(c2.size() == counts.size());
   for (std::size_t i = 0; i < counts.size(); ++i)
