@@ -307,7 +307,8 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
 
 int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
   IngestOptions opt = options;
-  Progress progress(comm.root() && !opt.quiet ? progress_mode_for_stderr() : ProgressMode::Off, opt.verbose);
+  Progress progress(comm.root() && !opt.quiet ? progress_mode_for_stderr() : ProgressMode::Off, opt.verbose,
+                    progress_interval());
   RunReport report;
   int code = kExitOk;
   try {

@@ -66,6 +66,15 @@ ProgressMode progress_mode_for_stderr() {
   return ::isatty(STDERR_FILENO) ? ProgressMode::Live : ProgressMode::Lines;
 }
 
+double progress_interval() {
+  if (const char* v = std::getenv("LFP_PROGRESS_INTERVAL")) {
+    char* end = nullptr;
+    const double seconds = std::strtod(v, &end);
+    if (end != v && *end == '\0' && seconds >= 0.1 && seconds <= 3600) return seconds;
+  }
+  return 5.0;
+}
+
 namespace {
 Progress* g_current = nullptr;  // the reporter whose live line log.cpp clears
 void clear_current() {

@@ -42,6 +42,8 @@ std::string progress_text(const ProgressState& s);
 enum class ProgressMode { Off, Lines, Live };
 // Live when stderr is a terminal, Lines otherwise; LFP_PROGRESS=live|lines|off overrides.
 ProgressMode progress_mode_for_stderr();
+// Seconds between progress lines: LFP_PROGRESS_INTERVAL (0.1 to 3600), else 5.
+double progress_interval();
 
 class Progress {
  public:
