@@ -221,8 +221,8 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
   clock.start("parse", work);
   ParsedRange parsed = parse_range(
       segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, ranks, mine.end - mine.begin,
-      [&](std::uint32_t f, std::uint64_t end) {
-        if (!decompressed || !decompressed->compressed(f)) inputs->release_before(f, end);
+      [&](std::uint32_t f, std::uint64_t begin, std::uint64_t end) {
+        if (!decompressed || !decompressed->compressed(f)) inputs->release(f, begin, end);
       });
   inputs.reset();  // rows and rejects are copies now: the input pages leave the rank's memory
   decompressed.reset();  // and the scratch copies of compressed inputs go

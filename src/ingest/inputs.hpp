@@ -33,7 +33,7 @@ class MappedInputs {
   MappedInputs(const std::vector<std::string>& paths, const std::vector<std::uint64_t>& sizes,
                const std::vector<Segment>& segments);
   std::string_view bytes(std::uint32_t file) const { return maps_[file]->bytes(); }
-  void release_before(std::uint32_t file, std::uint64_t end) const { maps_[file]->release_before(end); }
+  void release(std::uint32_t file, std::uint64_t begin, std::uint64_t end) const { maps_[file]->release(begin, end); }
 
  private:
   std::vector<std::optional<MappedFile>> maps_;

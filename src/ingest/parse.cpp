@@ -12,7 +12,7 @@ namespace lfp {
 ParsedRange parse_range(const std::vector<Segment>& segments, const std::function<std::string_view(std::uint32_t)>& bytes,
                         const std::function<csv::RangeStart(std::size_t)>& start_of,
                         const std::vector<csv::ColumnMap>& columns, int ranks, std::uint64_t range_bytes,
-                        const std::function<void(std::uint32_t, std::uint64_t)>& release_before) {
+                        const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release) {
   // Input pages go every 64 MiB parsed: a rank then never holds its whole input range and
   // all the rows encoded from it at once.
   constexpr std::uint64_t kReleaseEvery = std::uint64_t{64} << 20;
@@ -43,8 +43,8 @@ ParsedRange parse_range(const std::vector<Segment>& segments, const std::functio
             progress.records.store(done_records, std::memory_order_relaxed);
           }
           ++records;
-          if (release_before && r.offset >= released + kReleaseEvery) {
-            release_before(s.file, r.offset);  // this record and later ones are still read
+          if (release && r.offset >= released + kReleaseEvery) {
+            release(s.file, released, r.offset);  // this record and later ones are still read
             released = r.offset;
           }
           const std::uint64_t key = order_key(s.file, r.offset);

@@ -4,6 +4,8 @@
 #include <climits>
 #include <cstring>
 
+#include "util/pages.hpp"
+
 namespace lfp::mpi {
 
 std::vector<Buffer> exchange(const Comm& comm, std::vector<Buffer>&& outgoing, std::size_t round_bytes) {
@@ -52,7 +54,7 @@ std::vector<Buffer> exchange(const Comm& comm, std::vector<Buffer>&& outgoing, s
       if (rcount[s] > 0) std::memcpy(incoming[s].data() + from, recv_round.data() + rdispl[s], rcount[s]);
     // What has been sent is never read again: its memory makes room for what arrives.
     for (int d = 0; d < n; ++d)
-      if (scount[d] > 0) release_pages(outgoing[d].data(), from + scount[d]);
+      if (scount[d] > 0) release_pages(outgoing[d].data() + from, scount[d]);
   }
   outgoing.clear();
   outgoing.shrink_to_fit();

@@ -1,9 +1,5 @@
 #pragma once
 // The contiguous byte buffer that rows travel in between phases and ranks.
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include <cstdint>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -32,15 +28,5 @@ struct UninitializedAllocator : std::allocator<T> {
 };
 
 using Buffer = std::vector<char, UninitializedAllocator<char>>;
-
-// Gives the whole pages inside [data, data + bytes) back to the system; they read as zeros
-// afterwards. The shuffle calls it on the bytes it has sent, so that a rank does not hold
-// all its outgoing rows and all its incoming rows at the same time.
-inline void release_pages(char* data, std::size_t bytes) {
-  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + page - 1) / page * page;
-  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) / page * page;
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
 
 }  // namespace lfp

@@ -5,12 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "util/error.hpp"
 #include "util/fd.hpp"
+#include "util/pages.hpp"
 
 namespace lfp {
 namespace {
@@ -61,11 +61,8 @@ MappedFile::MappedFile(MappedFile&& other) noexcept : data_(other.data_), size_(
   other.size_ = 0;
 }
 
-void MappedFile::release_before(std::size_t end) const {
-  if (!mapped_) return;
-  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const std::size_t whole = std::min(end, size_) / page * page;
-  if (whole > 0) ::madvise(data_, whole, MADV_DONTNEED);
+void MappedFile::release(std::size_t begin, std::size_t end) const {
+  if (mapped_ && begin < end && end <= size_) release_pages(static_cast<const char*>(data_) + begin, end - begin);
 }
 
 }  // namespace lfp

@@ -19,9 +19,9 @@ class MappedFile {
   MappedFile& operator=(MappedFile&&) = delete;
 
   std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
-  // Drops the mapped pages of bytes [0, end) from this process's memory (they stay in the
-  // page cache and read back the same if touched again); nothing for a file read in whole.
-  void release_before(std::size_t end) const;
+  // Drops the mapped pages of bytes [begin, end) from this process's memory (they stay in
+  // the page cache and read back the same if touched again); nothing for a file read whole.
+  void release(std::size_t begin, std::size_t end) const;
 
  private:
   void* data_ = nullptr;
