@@ -24,8 +24,8 @@ std::vector<unsigned char> encode_chunk(const unsigned char* data, std::size_t b
     shuffled = shuffle_bytes(data, bytes, element_size);
     data = shuffled.data();
   }
-  // libdeflate writes the same zlib stream HDF5's deflate filter reads, 1.5 x faster than zlib
-  // at level 1 and a tenth smaller; the snapshot's compression is most of rank 0's CPU time.
+  // libdeflate writes the same zlib stream HDF5's deflate filter reads, faster than zlib at
+  // level 1 and smaller; the snapshot's compression is much of rank 0's CPU time.
   using Compressor = UniqueHandle<libdeflate_compressor*, libdeflate_free_compressor>;
   const Compressor compressor(libdeflate_alloc_compressor(level));
   if (!compressor) throw std::runtime_error("libdeflate: cannot allocate a compressor");
