@@ -16,8 +16,8 @@ bool env_equals(const char* a, const char* b) {
 }
 
 // When every rank runs on one node, shared memory is the only transport used, yet Open MPI
-// still probes the network stacks (libfabric, UCX) for its default messaging layer: a fifth
-// of a second per run. Choose the shared-memory layer directly, unless the user chose one.
+// still probes the network stacks (libfabric, UCX) for its default messaging layer, which
+// lengthens every start. Choose the shared-memory layer directly, unless the user chose one.
 void prefer_shared_memory_on_one_node() {
   for (const char* chosen : {"OMPI_MCA_pml", "OMPI_MCA_mtl", "OMPI_MCA_btl"})
     if (std::getenv(chosen)) return;
