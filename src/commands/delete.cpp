@@ -20,7 +20,7 @@ int remove(const DeleteOptions& opt) {
   store::EditSession edit(opt.db, "delete", "lfp_mpi delete");
   store::EditCounts counts;
   for (const auto& sku : opt.skus) {
-    if (edit.products().remove(sku, nullptr)) {
+    if (edit.products().remove(sku)) {
       ++counts.deleted;
     } else if (!edit.products().find(sku)) {
       // Not there (or named twice): the transaction rolls back, nothing is deleted.

@@ -30,7 +30,7 @@ int update(const UpdateOptions& opt) {
   const std::string name = opt.name ? *opt.name : current->name;
   const std::string description = opt.description ? *opt.description : current ? current->description : "";
   store::EditCounts counts;
-  switch (edit.products().put(opt.sku, name, description, nullptr)) {
+  switch (edit.products().put(opt.sku, name, description)) {
     case store::Change::Inserted: counts.inserted = 1; break;
     case store::Change::Updated: counts.updated = 1; break;
     case store::Change::Unchanged: counts.unchanged = 1; break;

@@ -5,23 +5,24 @@
 namespace lfp::store {
 namespace {
 
-std::string insert_sql(const std::string& target, int columns, int rows) {
+std::string insert_sql(const std::string& target, int columns, int rows, const std::string& on_conflict) {
   std::string row = "(";
   for (int c = 0; c < columns; ++c) row += c ? ",?" : "?";
   row += ")";
   std::string sql = "INSERT INTO " + target + " VALUES ";
   for (int r = 0; r < rows; ++r) sql += (r ? "," : "") + row;
-  return sql;
+  return on_conflict.empty() ? sql : sql + " " + on_conflict;
 }
 
 }  // namespace
 
-BulkInsert::BulkInsert(Connection& db, const std::string& target, int columns, std::string what)
+BulkInsert::BulkInsert(Connection& db, const std::string& target, int columns, std::string what,
+                       const std::string& on_conflict)
     : db_(db),
       columns_(columns),
       what_(std::move(what)),
-      many_(db, insert_sql(target, columns, kRows)),
-      one_(db, insert_sql(target, columns, 1)) {}
+      many_(db, insert_sql(target, columns, kRows, on_conflict)),
+      one_(db, insert_sql(target, columns, 1, on_conflict)) {}
 
 void BulkInsert::text(std::string_view v) {
   values_.push_back({true, 0, arena_.size(), v.size()});

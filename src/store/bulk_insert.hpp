@@ -14,8 +14,10 @@ class BulkInsert {
  public:
   static constexpr int kRows = 64;
 
-  // `target` is "table(col1, col2, ...)" with `columns` columns; `what` names it in errors.
-  BulkInsert(Connection& db, const std::string& target, int columns, std::string what);
+  // `target` is "table(col1, col2, ...)" with `columns` columns; `what` names it in errors;
+  // `on_conflict`, if given, is an upsert clause ("ON CONFLICT(key) DO UPDATE SET ...").
+  BulkInsert(Connection& db, const std::string& target, int columns, std::string what,
+             const std::string& on_conflict = "");
 
   // Column values of the next row, in order: text or integer.
   void text(std::string_view v);

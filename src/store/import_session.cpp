@@ -40,18 +40,25 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     create_tables(*db_);
     db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   }
-  direct_ = db_->integer("SELECT NOT EXISTS (SELECT 1 FROM products)") != 0;
+  direct_ = db_->integer("SELECT NOT EXISTS (SELECT 1 FROM products_main) AND "
+                         "NOT EXISTS (SELECT 1 FROM products_recent)") != 0;
   // The import keeps counts (and the state) itself: the per-row triggers would only slow it.
   drop_triggers(*db_);
   if (direct_) {
     // No products means no counts: clear any stale ones so direct inserts cannot collide.
     db_->exec("DELETE FROM product_counts");
-    products_ = std::make_unique<BulkInsert>(*db_, "products(sku, name, description)", 3, "products");
+    products_ = std::make_unique<BulkInsert>(*db_, "products_main(sku, name, description)", 3, "products");
     counts_ = std::make_unique<BulkInsert>(*db_, "product_counts(name, products)", 2, "product_counts");
   } else {
+    // New and changed products go to products_recent, in sku order: into an empty one they
+    // are appended (its name index is built once at the end), so the run writes about what
+    // it brings, not what the database holds.
     rules_ = std::make_unique<ProductTable>(*db_);
-    // New products of an update are inserted many rows at a time too.
-    products_ = std::make_unique<BulkInsert>(*db_, "products(sku, name, description)", 3, "products");
+    const bool recent_empty = db_->integer("SELECT NOT EXISTS (SELECT 1 FROM products_recent)") != 0;
+    if (recent_empty) db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
+    products_ = std::make_unique<BulkInsert>(
+        *db_, "products_recent(sku, name, description)", 3, "products",
+        recent_empty ? "" : "ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description");
   }
   insert_reject_ = std::make_unique<Statement>(
       *db_,
@@ -91,32 +98,26 @@ void ImportSession::add_product(const RowView& row) {
     ++inserted_;
     return;
   }
-  // Each sku comes once, so a product buffered for insertion is never looked up again.
-  switch (rules_->classify(row.sku, row.name, row.description, old_name_)) {
-    case Change::Inserted:
-      products_->text(row.sku);
-      products_->text(row.name);
-      products_->text(row.description);
-      products_->end_row();
-      deltas_.add(row.name, 1);
-      ++inserted_;
-      break;
-    case Change::Updated:
-      rules_->update(row.sku, row.name, row.description);
-      if (old_name_ != row.name) {
-        deltas_.add(old_name_, -1);
-        deltas_.add(row.name, 1);
-      }
-      ++updated_;
-      break;
-    case Change::Unchanged: ++unchanged_; break;
+  // Each sku comes once, so a product buffered for writing is never looked up again.
+  const Change change = rules_->classify(row.sku, row.name, row.description, old_name_);
+  if (change == Change::Unchanged) {
+    ++unchanged_;
+    return;
   }
-}
-
-void ImportSession::expect(std::int64_t incoming) {
-  if (direct_) return;
-  const std::int64_t existing = db_->integer("SELECT products FROM totals");
-  if (incoming > existing / 4) db_->exec("DROP INDEX IF EXISTS products_by_name");
+  products_->text(row.sku);
+  products_->text(row.name);
+  products_->text(row.description);
+  products_->end_row();
+  if (change == Change::Inserted) {
+    deltas_.add(row.name, 1);
+    ++inserted_;
+  } else {
+    if (old_name_ != row.name) {
+      deltas_.add(old_name_, -1);
+      deltas_.add(row.name, 1);
+    }
+    ++updated_;
+  }
 }
 
 void ImportSession::add_count(const NameCount& c) {
@@ -127,15 +128,15 @@ void ImportSession::add_count(const NameCount& c) {
 }
 
 std::string ImportSession::finish_import() {
+  products_->flush();
   if (direct_) {
-    products_->flush();
     counts_->flush();
-    create_indexes(*db_);
   } else {
-    products_->flush();
     deltas_.apply(*db_);
-    create_indexes(*db_);  // a dropped name index (see expect()) is rebuilt
+    const std::int64_t products = db_->integer("SELECT product_rows FROM totals") + inserted_;
+    if (db_->integer("SELECT count(*) FROM products_recent") * kFoldFraction > products) fold_recent();
   }
+  create_indexes(*db_);
   refresh_totals(*db_);
   // An import only inserts or updates products (the triggers that count them are off).
   db_->exec("UPDATE totals SET product_rows = " + std::string(direct_ ? "" : "product_rows + ") +
@@ -144,6 +145,19 @@ std::string ImportSession::finish_import() {
   // Only a run that changed products gives the database a new state.
   if (inserted_ + updated_ > 0) return new_state_token(*db_);
   return state_token(*db_);
+}
+
+void ImportSession::fold_recent() {
+  // As many changes as a quarter of the products touch nearly every page of products_main
+  // and its name index anyway: one in-place pass, with the index rebuilt once afterwards.
+  products_.reset();
+  db_->exec("DROP INDEX IF EXISTS products_by_name;"
+            "DELETE FROM products_main WHERE sku IN (SELECT sku FROM products_recent WHERE name IS NULL);"
+            "INSERT INTO products_main(sku, name, description) SELECT sku, name, description FROM products_recent "
+            "  WHERE name IS NOT NULL ORDER BY sku "
+            "  ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description;"
+            "DELETE FROM products_recent;");
+  folded_ = true;
 }
 
 void ImportSession::record_sources(const std::vector<SourceRecord>& sources, const std::string& when) {

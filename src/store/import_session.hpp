@@ -50,10 +50,6 @@ class ImportSession {
   std::int64_t run_id() const { return run_id_; }
   Connection& connection() { return *db_; }
 
-  // How many products the run will bring (before add_product). An update that large next to
-  // the database drops the name index and rebuilds it once at the end, which is cheaper
-  // than as many random index changes.
-  void expect(std::int64_t incoming);
   void add_reject(const std::string& file_name, const RejectView& reject);
   void add_product(const RowView& row);    // call in sku order
   void add_count(const NameCount& count);  // call in name order; used by a direct import only
@@ -64,6 +60,12 @@ class ImportSession {
   std::int64_t inserted() const { return inserted_; }
   std::int64_t updated() const { return updated_; }
   std::int64_t unchanged() const { return unchanged_; }
+  // True when finish_import() folded products_recent into products_main.
+  bool folded() const { return folded_; }
+
+  // products_recent is folded into products_main once it holds more than 1/kFoldFraction
+  // as many rows as there are products.
+  static constexpr std::int64_t kFoldFraction = 4;
 
   void record_sources(const std::vector<SourceRecord>& sources, const std::string& when);
   // Fills in the run row (totals of products and names are read from the database).
@@ -72,10 +74,11 @@ class ImportSession {
   void commit();
 
  private:
+  void fold_recent();
   // Destroyed in reverse: statements before the connection, the connection before its
   // temporary file, also when the constructor throws.
   std::string path_;
-  bool direct_ = false;
+  bool direct_ = false, folded_ = false;
   std::int64_t run_id_ = 0;
   std::int64_t inserted_ = 0, updated_ = 0, unchanged_ = 0;
   std::string old_name_;  // scratch for the product rules

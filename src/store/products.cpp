@@ -40,10 +40,7 @@ void NameDeltas::apply(Connection& db) {
 
 ProductTable::ProductTable(Connection& db)
     : db_(db),
-      find_(db, "SELECT name, description FROM products WHERE sku = ?1"),
-      insert_(db, "INSERT INTO products(sku, name, description) VALUES(?1, ?2, ?3)"),
-      update_(db, "UPDATE products SET name = ?2, description = ?3 WHERE sku = ?1"),
-      delete_(db, "DELETE FROM products WHERE sku = ?1 RETURNING name") {}
+      find_(db, "SELECT name, description FROM products WHERE sku = ?1") {}
 
 std::optional<Product> ProductTable::find(std::string_view sku) {
   find_.bind(1, sku);
@@ -69,37 +66,24 @@ Change ProductTable::classify(std::string_view sku, std::string_view name, std::
   return change;
 }
 
-void ProductTable::insert(std::string_view sku, std::string_view name, std::string_view description) {
-  insert_.bind(1, sku).bind(2, name).bind(3, description).run();
-}
-
-void ProductTable::update(std::string_view sku, std::string_view name, std::string_view description) {
-  update_.bind(1, sku).bind(2, name).bind(3, description).run();
-}
-
-Change ProductTable::put(std::string_view sku, std::string_view name, std::string_view description,
-                         NameDeltas* deltas) {
+Change ProductTable::put(std::string_view sku, std::string_view name, std::string_view description) {
   std::string old_name;
   const Change change = classify(sku, name, description, old_name);
-  if (change == Change::Inserted) {
-    insert(sku, name, description);
-    if (deltas) deltas->add(name, 1);
-  } else if (change == Change::Updated) {
-    update(sku, name, description);
-    if (deltas && old_name != name) {
-      deltas->add(old_name, -1);
-      deltas->add(name, 1);
-    }
-  }
+  if (change == Change::Unchanged) return change;
+  // Prepared here, not with find_: the bulk import, which drops the view's triggers, only looks up.
+  auto write = db_.prepare(change == Change::Inserted
+                               ? "INSERT INTO products(sku, name, description) VALUES(?1, ?2, ?3)"
+                               : "UPDATE products SET name = ?2, description = ?3 WHERE sku = ?1");
+  write.bind(1, sku).bind(2, name).bind(3, description).run();
   return change;
 }
 
-bool ProductTable::remove(std::string_view sku, NameDeltas* deltas) {
-  delete_.bind(1, sku);
-  const bool found = delete_.step();
-  if (found && deltas) deltas->add(delete_.text(0), -1);
-  delete_.reset();
-  return found;
+std::optional<std::string> ProductTable::remove(std::string_view sku) {
+  auto remove = db_.prepare("DELETE FROM products WHERE sku = ?1 RETURNING name");
+  remove.bind(1, sku);
+  std::optional<std::string> name;
+  if (remove.step()) name.emplace(remove.text(0));
+  return name;
 }
 
 }  // namespace lfp::store

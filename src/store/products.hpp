@@ -1,8 +1,9 @@
 #pragma once
 // The product rules that ingest and the edit commands share: one row per sku, an upsert
 // that tells inserted from updated from unchanged, deletes, and product_counts kept equal
-// to the GROUP BY of products. With the triggers installed (edits) the database keeps the
-// counts itself; the bulk import drops them and collects name deltas here instead.
+// to the GROUP BY of products. Edits go through the products view, whose triggers keep the
+// counts; the bulk import drops them, writes the tables under the view itself and collects
+// name deltas here instead.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,18 +45,14 @@ class ProductTable {
   std::optional<Product> find(std::string_view sku);
   // What put() would do, without doing it; for Updated, `old_name` receives the stored name.
   Change classify(std::string_view sku, std::string_view name, std::string_view description, std::string& old_name);
-  // Inserts a product known to be absent / updates one known to exist (after classify()).
-  void insert(std::string_view sku, std::string_view name, std::string_view description);
-  void update(std::string_view sku, std::string_view name, std::string_view description);
-  // Inserts or updates one product. `deltas`: where count changes go when the triggers are
-  // off (bulk import); nullptr when the triggers keep product_counts.
-  Change put(std::string_view sku, std::string_view name, std::string_view description, NameDeltas* deltas);
-  // False when there was no such sku.
-  bool remove(std::string_view sku, NameDeltas* deltas);
+  // Inserts or updates one product, through the products view: its triggers keep the counts.
+  Change put(std::string_view sku, std::string_view name, std::string_view description);
+  // The deleted product's name; nullopt when there was no such sku.
+  std::optional<std::string> remove(std::string_view sku);
 
  private:
   Connection& db_;
-  Statement find_, insert_, update_, delete_;
+  Statement find_;
 };
 
 }  // namespace lfp::store

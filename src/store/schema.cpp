@@ -8,9 +8,22 @@
 namespace lfp::store {
 namespace {
 
+// products is a view over two tables, so that an update costs what the update is: a new
+// database goes into products_main in one sorted pass; later ingests and edits go into
+// products_recent (a deleted product is a row with NULL name and description there, which
+// hides its products_main row) until it holds a quarter as many rows as there are products,
+// when the ingest folds it into products_main (ImportSession::fold_recent).
 constexpr const char* kTables = R"sql(
-CREATE TABLE IF NOT EXISTS products(
+CREATE TABLE IF NOT EXISTS products_main(
   sku TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS products_recent(
+  sku TEXT PRIMARY KEY, name TEXT, description TEXT,
+  CHECK ((name IS NULL) = (description IS NULL))) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS products(sku, name, description) AS
+  SELECT sku, name, description FROM products_recent WHERE name IS NOT NULL
+  UNION ALL
+  SELECT sku, name, description FROM products_main AS m
+    WHERE NOT EXISTS (SELECT 1 FROM products_recent AS r WHERE r.sku = m.sku);
 CREATE TABLE IF NOT EXISTS product_counts(
   name TEXT PRIMARY KEY, products INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs(
@@ -43,27 +56,49 @@ constexpr const char* kRunColumnsV2[][2] = {
     {"files_skipped", "INTEGER"}, {"deleted", "INTEGER"},       {"kind", "TEXT NOT NULL DEFAULT 'ingest'"}};
 
 constexpr const char* kIndexes = R"sql(
-CREATE INDEX IF NOT EXISTS products_by_name ON products(name);
+CREATE INDEX IF NOT EXISTS products_by_name ON products_main(name);
+CREATE INDEX IF NOT EXISTS products_recent_by_name ON products_recent(name);
 CREATE INDEX IF NOT EXISTS product_counts_by_products ON product_counts(products DESC, name);
 )sql";
 
 // A new random state on every change; the count triggers follow the GROUP BY, and the
 // totals follow product_counts (so a summary needs no scan). totals.product_rows follows
 // products itself: a hand edit of product_counts moves totals.products away from it, which
-// check_counts_intact() sees without a scan. (REPLACE
-// deletes fire the delete trigger only with PRAGMA recursive_triggers: see the README.)
+// check_counts_intact() sees without a scan. products is a view, so its triggers do the
+// writes too: INSERT first copies a visible products_main row into products_recent, so that
+// the statement's own conflict clause (plain, OR REPLACE, OR IGNORE) decides against it, and
+// the counts take off the row that was visible before and add the one visible after.
+// UPDATE is DELETE then INSERT (one statement: a conflict on the new sku undoes both).
 constexpr const char* kTriggers = R"sql(
-CREATE TRIGGER IF NOT EXISTS products_insert AFTER INSERT ON products BEGIN
-  INSERT INTO product_counts(name, products) VALUES(NEW.name, 1)
+CREATE TRIGGER IF NOT EXISTS products_insert INSTEAD OF INSERT ON products BEGIN
+  SELECT RAISE(ABORT, 'NOT NULL constraint failed: products.sku') WHERE NEW.sku IS NULL;
+  SELECT RAISE(ABORT, 'NOT NULL constraint failed: products.name') WHERE NEW.name IS NULL;
+  SELECT RAISE(ABORT, 'NOT NULL constraint failed: products.description') WHERE NEW.description IS NULL;
+  UPDATE product_counts SET products = products - 1 WHERE name = (SELECT name FROM products WHERE sku = NEW.sku);
+  UPDATE totals SET product_rows = product_rows - (SELECT count(*) FROM products WHERE sku = NEW.sku);
+  INSERT INTO products_recent(sku, name, description) SELECT sku, name, description FROM products_main
+    WHERE sku = NEW.sku AND NOT EXISTS (SELECT 1 FROM products_recent WHERE sku = NEW.sku);
+  DELETE FROM products_recent WHERE sku = NEW.sku AND name IS NULL;
+  INSERT INTO products_recent(sku, name, description) VALUES(NEW.sku, NEW.name, NEW.description);
+  INSERT INTO product_counts(name, products) SELECT name, 1 FROM products_recent WHERE sku = NEW.sku
     ON CONFLICT(name) DO UPDATE SET products = products + 1;
+  DELETE FROM product_counts WHERE products <= 0;
   UPDATE totals SET product_rows = product_rows + 1;
   UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
 END;
-CREATE TRIGGER IF NOT EXISTS products_delete AFTER DELETE ON products BEGIN
+CREATE TRIGGER IF NOT EXISTS products_delete INSTEAD OF DELETE ON products BEGIN
   UPDATE product_counts SET products = products - 1 WHERE name = OLD.name;
   DELETE FROM product_counts WHERE name = OLD.name AND products <= 0;
+  INSERT INTO products_recent(sku, name, description) SELECT OLD.sku, NULL, NULL
+    WHERE EXISTS (SELECT 1 FROM products_main WHERE sku = OLD.sku)
+    ON CONFLICT(sku) DO UPDATE SET name = NULL, description = NULL;
+  DELETE FROM products_recent WHERE sku = OLD.sku AND NOT EXISTS (SELECT 1 FROM products_main WHERE sku = OLD.sku);
   UPDATE totals SET product_rows = product_rows - 1;
   UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
+END;
+CREATE TRIGGER IF NOT EXISTS products_update INSTEAD OF UPDATE ON products BEGIN
+  DELETE FROM products WHERE sku = OLD.sku;
+  INSERT INTO products(sku, name, description) VALUES(NEW.sku, NEW.name, NEW.description);
 END;
 CREATE TRIGGER IF NOT EXISTS counts_insert AFTER INSERT ON product_counts BEGIN
   UPDATE totals SET products = products + NEW.products, names = names + 1;
@@ -73,13 +108,6 @@ CREATE TRIGGER IF NOT EXISTS counts_update AFTER UPDATE ON product_counts BEGIN
 END;
 CREATE TRIGGER IF NOT EXISTS counts_delete AFTER DELETE ON product_counts BEGIN
   UPDATE totals SET products = products - OLD.products, names = names - 1;
-END;
-CREATE TRIGGER IF NOT EXISTS products_update AFTER UPDATE ON products BEGIN
-  UPDATE product_counts SET products = products - 1 WHERE name = OLD.name AND OLD.name IS NOT NEW.name;
-  DELETE FROM product_counts WHERE name = OLD.name AND products <= 0;
-  INSERT INTO product_counts(name, products) SELECT NEW.name, 1 WHERE OLD.name IS NOT NEW.name
-    ON CONFLICT(name) DO UPDATE SET products = products + 1;
-  UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
 END;
 )sql";
 
@@ -141,6 +169,11 @@ void check_and_upgrade(Connection& db) {
     db.exec("ALTER TABLE totals ADD COLUMN product_rows INTEGER NOT NULL DEFAULT 0; "
             "UPDATE totals SET product_rows = (SELECT count(*) FROM products)");
     drop_triggers(db);
+  }
+  if (has_table(db, "products")) {
+    // Version 3: products was one table. Renamed, it is products_main under the view: O(1).
+    drop_triggers(db);
+    db.exec("ALTER TABLE products RENAME TO products_main");
   }
   create_tables(db);
   if (!runs.empty())

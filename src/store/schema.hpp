@@ -9,7 +9,7 @@
 
 namespace lfp::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Tables only (a new database gets its indexes after the bulk insert, which is faster).
 void create_tables(Connection& db);
