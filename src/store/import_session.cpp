@@ -28,8 +28,9 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
   }
   // threads: CREATE INDEX may sort on helper threads. The cache: a new database is written
   // left to right and needs little (128 MiB also bounds the index sort's memory; in one-off
-  // trials at 10M rows a larger cache sorted slower); an update touches pages all over an existing one.
-  db_->exec(exists ? "PRAGMA cache_size=-262144; PRAGMA threads=2;" : "PRAGMA cache_size=-131072; PRAGMA threads=2;");
+  // trials at 10M rows a larger cache sorted slower); an update appends to products_recent
+  // and reads products_main once, in key order, and needs less (fold_recent() raises it).
+  db_->exec(exists ? "PRAGMA cache_size=-32768; PRAGMA threads=2;" : "PRAGMA cache_size=-131072; PRAGMA threads=2;");
   // Statement journals (one per UPDATE of an existing database) in memory: as temporary
   // files they cost a write system call per page per statement.
   db_->exec(exists ? "PRAGMA temp_store=MEMORY;" : "PRAGMA temp_store=FILE;");
@@ -53,9 +54,12 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     // New and changed products go to products_recent, in sku order: into an empty one they
     // are appended (its name index is built once at the end), so the run writes about what
     // it brings, not what the database holds.
-    rules_ = std::make_unique<ProductTable>(*db_);
     const bool recent_empty = db_->integer("SELECT NOT EXISTS (SELECT 1 FROM products_recent)") != 0;
-    if (recent_empty) db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
+    if (recent_empty)
+      db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
+    else
+      find_recent_ = std::make_unique<Statement>(*db_, "SELECT name, description FROM products_recent WHERE sku = ?1");
+    find_main_ = std::make_unique<Statement>(*db_, "SELECT name, description FROM products_main WHERE sku = ?1");
     products_ = std::make_unique<BulkInsert>(
         *db_, "products_recent(sku, name, description)", 3, "products",
         recent_empty ? "" : "ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description");
@@ -71,7 +75,8 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
 ImportSession::~ImportSession() {
   // Statements first, then the transaction rolls back (unless committed), then the connection.
   insert_reject_.reset();
-  rules_.reset();
+  find_recent_.reset();
+  find_main_.reset();
   products_.reset();
   counts_.reset();
   transaction_.reset();
@@ -99,7 +104,7 @@ void ImportSession::add_product(const RowView& row) {
     return;
   }
   // Each sku comes once, so a product buffered for writing is never looked up again.
-  const Change change = rules_->classify(row.sku, row.name, row.description, old_name_);
+  const Change change = classify(row);
   if (change == Change::Unchanged) {
     ++unchanged_;
     return;
@@ -120,6 +125,33 @@ void ImportSession::add_product(const RowView& row) {
   }
 }
 
+Change ImportSession::classify(const RowView& row) {
+  // As the products view would answer, without its per-query cost: products_recent first
+  // (NULL name: a deleted product), then products_main. The import's own rows come in sku
+  // order, so a products_recent that started empty never holds the sku looked up.
+  Statement* found = nullptr;
+  if (find_recent_) {
+    find_recent_->bind(1, row.sku);
+    if (find_recent_->step()) found = find_recent_.get();
+  }
+  if (!found) {
+    find_main_->bind(1, row.sku);
+    if (find_main_->step()) found = find_main_.get();
+  }
+  Change change = Change::Inserted;
+  if (found && !found->is_null(0)) {
+    if (found->text(0) == row.name && found->text(1) == row.description) {
+      change = Change::Unchanged;
+    } else {
+      change = Change::Updated;
+      old_name_.assign(found->text(0));
+    }
+  }
+  if (find_recent_) find_recent_->reset();
+  find_main_->reset();
+  return change;
+}
+
 void ImportSession::add_count(const NameCount& c) {
   if (!direct_) return;  // the product rules derive count changes from the rows themselves
   counts_->text(c.name);
@@ -132,6 +164,10 @@ std::string ImportSession::finish_import() {
   if (direct_) {
     counts_->flush();
   } else {
+    // Changes to many of the counts: rebuilding their index once (create_indexes) is cheaper
+    // than moving that many entries in it.
+    if (static_cast<std::int64_t>(deltas_.size()) * 8 > db_->integer("SELECT names FROM totals"))
+      db_->exec("DROP INDEX IF EXISTS product_counts_by_products");
     deltas_.apply(*db_);
     const std::int64_t products = db_->integer("SELECT product_rows FROM totals") + inserted_;
     if (db_->integer("SELECT count(*) FROM products_recent") * kFoldFraction > products) fold_recent();
@@ -151,7 +187,8 @@ void ImportSession::fold_recent() {
   // As many changes as a quarter of the products touch nearly every page of products_main
   // and its name index anyway: one in-place pass, with the index rebuilt once afterwards.
   products_.reset();
-  db_->exec("DROP INDEX IF EXISTS products_by_name;"
+  db_->exec("PRAGMA cache_size=-262144;"
+            "DROP INDEX IF EXISTS products_by_name;"
             "DELETE FROM products_main WHERE sku IN (SELECT sku FROM products_recent WHERE name IS NULL);"
             "INSERT INTO products_main(sku, name, description) SELECT sku, name, description FROM products_recent "
             "  WHERE name IS NOT NULL ORDER BY sku "
@@ -217,7 +254,8 @@ void ImportSession::record_run(const RunRecord& run) {
 
 void ImportSession::commit() {
   insert_reject_.reset();
-  rules_.reset();
+  find_recent_.reset();
+  find_main_.reset();
   products_.reset();
   counts_.reset();
   transaction_->commit();

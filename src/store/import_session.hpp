@@ -74,6 +74,7 @@ class ImportSession {
   void commit();
 
  private:
+  Change classify(const RowView& row);  // sets old_name_ for Updated
   void fold_recent();
   // Destroyed in reverse: statements before the connection, the connection before its
   // temporary file, also when the constructor throws.
@@ -81,12 +82,12 @@ class ImportSession {
   bool direct_ = false, folded_ = false;
   std::int64_t run_id_ = 0;
   std::int64_t inserted_ = 0, updated_ = 0, unchanged_ = 0;
-  std::string old_name_;  // scratch for the product rules
+  std::string old_name_;  // scratch for classify()
   std::unique_ptr<TempFile> temp_;  // a new database is built here
   std::unique_ptr<Connection> db_;
   std::optional<Transaction> transaction_;
   std::unique_ptr<BulkInsert> products_, counts_;
-  std::unique_ptr<ProductTable> rules_;
+  std::unique_ptr<Statement> find_main_, find_recent_;
   NameDeltas deltas_;
   std::unique_ptr<Statement> insert_reject_;
 };

@@ -28,6 +28,7 @@ class NameDeltas {
   // was damaged (edited by hand): that throws instead of storing a negative count.
   void apply(Connection& db);
   bool empty() const { return deltas_.empty(); }
+  std::size_t size() const { return deltas_.size(); }
 
  private:
   // Transparent hashing: add() looks a name up without building a std::string for it.

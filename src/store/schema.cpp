@@ -44,8 +44,6 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHO
 CREATE TABLE IF NOT EXISTS totals(
   id INTEGER PRIMARY KEY CHECK (id = 1), products INTEGER NOT NULL, names INTEGER NOT NULL,
   product_rows INTEGER NOT NULL DEFAULT 0);
-INSERT OR IGNORE INTO totals(id, products, names, product_rows)
-  SELECT 1, coalesce(sum(products), 0), count(*), (SELECT count(*) FROM products) FROM product_counts;
 INSERT OR IGNORE INTO meta(key, value) VALUES('state', lower(hex(randomblob(16))));
 )sql";
 
@@ -136,7 +134,13 @@ void check_ours(Connection& db) {
 
 }  // namespace
 
-void create_tables(Connection& db) { db.exec(kTables); }
+void create_tables(Connection& db) {
+  db.exec(kTables);
+  // Only when missing: counting the products view costs a scan of both tables.
+  if (db.integer("SELECT NOT EXISTS (SELECT 1 FROM totals)"))
+    db.exec("INSERT INTO totals(id, products, names, product_rows) SELECT 1, coalesce(sum(products), 0), count(*), "
+            "(SELECT count(*) FROM products) FROM product_counts");
+}
 void create_indexes(Connection& db) { db.exec(kIndexes); }
 void create_triggers(Connection& db) { db.exec(kTriggers); }
 void drop_triggers(Connection& db) {
