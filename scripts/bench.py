@@ -7,7 +7,9 @@ this machine is shared and noisy. Scenarios (all by default):
             against DuckDB (../shared/bench/duckdb_peer.mjs, as is); at 500k also the sqlite3
             shell and pandas. Peak RSS per rank (GNU time's maximum over the processes).
   update    a 500k file (new and changed products) into the 10M database against the same file
-            into a new database (2 ranks, --no-h5): the cost of keeping a big database current.
+            into a new database (2 ranks, --no-h5): the cost of keeping a big database current;
+            then four different 500k files into one copy in turn, the last of which folds
+            products_recent into products_main.
   snapshot  at 500k: snapshot size against the database, loading the three product columns
             into pandas with the README's recipe against pd.read_sql, and a one-row update with
             the snapshot refreshed against a fresh ingest.
@@ -341,7 +343,36 @@ def scenario_update(args, work: Path):
     for name, r in results.items():
         if r["phases"]:
             print(f"  {name}: " + " ".join(f"{k} {v:.2f}" for k, v in median_phases(r).items()))
+    successive_updates(args, work, base, statistics.median(results["into a new database"]["walls"]))
     print(f"after: {load()}")
+
+
+def successive_updates(args, work: Path, base: Path, new_db_wall: float):
+    """Four different 500k files into one copy of the big database, in turn: products_recent
+    grows with each until it holds a quarter as many rows as there are products, and the
+    ingest that gets it there also folds it into products_main. The mean is what an update
+    costs over time."""
+    files = [generated(500_000, seed) for seed in (2, 3, 4, 5)]
+    walls, recent = [[] for _ in files], [0] * len(files)
+    for rep in range(args.repeat):
+        db = work / f"successive-{rep}.db"
+        shutil.copy(base, db)  # not timed
+        for i, csv in enumerate(files):
+            wall, _, _ = run(["mpirun", "-n", "2", str(LFP), "ingest", str(csv), "--db", str(db), "--no-h5", "-q"])
+            walls[i].append(wall)
+            con = sqlite3.connect(db)
+            recent[i] = con.execute("SELECT count(*) FROM products_recent").fetchone()[0]
+            con.close()
+        clean(db)
+    print(f"\nsuccessive 500k updates into one copy of the database (2 ranks, --no-h5; median of {args.repeat} "
+          f"copies; ratio = time / into a new database, {new_db_wall:.2f} s)")
+    for i, csv in enumerate(files):
+        med = statistics.median(walls[i])
+        folded = " (this ingest folded it into products_main)" if recent[i] == 0 else ""
+        print(f"  {i + 1}. {csv.name}: {med:.2f} s, {med / new_db_wall:.2f} x; products_recent after: "
+              f"{recent[i]} rows{folded}")
+    mean = statistics.mean(statistics.median(w) for w in walls)
+    print(f"  mean of the {len(files)}: {mean:.2f} s, {mean / new_db_wall:.2f} x")
 
 
 def scenario_snapshot(args, work: Path):

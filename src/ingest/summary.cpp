@@ -21,6 +21,9 @@ std::vector<std::string> summary_lines(const RunSummary& s) {
                             static_cast<long long>(o.inserted), static_cast<long long>(o.updated),
                             static_cast<long long>(o.unchanged), static_cast<long long>(o.products),
                             static_cast<long long>(o.names)));
+  if (o.folded)
+    out.push_back("the changes kept in products_recent reached a quarter of the products and were folded into "
+                  "products_main");
   std::string wrote = log::format("wrote %s%s%s (run %lld) in %.2f s:", s.db.c_str(), s.h5.empty() ? "" : " and ",
                                   s.h5.c_str(), static_cast<long long>(o.run_id), s.seconds);
   for (const auto& [name, secs] : s.phases) wrote += log::format(" %s %.3f", name.c_str(), secs);

@@ -113,6 +113,7 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
   out.inserted = session.inserted();
   out.updated = session.updated();
   out.unchanged = session.unchanged();
+  out.folded = session.folded();
   out.products = session.connection().integer("SELECT products FROM totals");
   out.names = session.connection().integer("SELECT names FROM totals");
   session.commit();

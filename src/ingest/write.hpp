@@ -42,6 +42,7 @@ struct WriteOutcome {
   std::int64_t products = 0, names = 0;  // totals in the database after the run
   std::int64_t rejects_shown = 0, rejects_total = 0;
   bool snapshot_written = false;
+  bool folded = false;  // products_recent was folded into products_main
   std::vector<std::pair<std::string, double>> phase_seconds;  // as the runs table has them, with "total"
 };
 

@@ -159,15 +159,59 @@ def test_hand_edits_in_sqlite_keep_counts_right(lfp, ranks, sample_csv, tmp_path
         con.execute("UPDATE products SET name = 'Renamed' WHERE sku IN (SELECT sku FROM products LIMIT 10)")
         con.execute("UPDATE products SET sku = sku || '-x' WHERE sku IN (SELECT sku FROM products LIMIT 5)")
         con.execute("INSERT INTO products VALUES ('hand-1', 'Renamed', 'd'), ('hand-2', 'Solo', 'd')")
+        # products is a view; it still behaves as a table under each conflict clause.
+        with pytest.raises(sqlite3.IntegrityError):
+            con.execute("INSERT INTO products VALUES ('hand-2', 'Other', 'd')")
+        con.execute("INSERT OR IGNORE INTO products VALUES ('hand-2', 'Other', 'd')")
+        con.execute("INSERT OR REPLACE INTO products VALUES ('hand-3', 'Solo', 'd')")
+        con.execute("INSERT OR REPLACE INTO products VALUES ('hand-3', 'Renamed', 'e')")
     con.close()
     got = read_db(db)
     assert got.counts == got.grouped
-    assert name.encode() not in got.counts and got.counts[b"Renamed"] == 11 and got.counts[b"Solo"] == 1
+    assert got.products[b"hand-2"] == (b"Solo", b"d") and got.products[b"hand-3"] == (b"Renamed", b"e")
+    assert name.encode() not in got.counts and got.counts[b"Renamed"] == 12 and got.counts[b"Solo"] == 1
     assert verify(lfp, db).returncode == 0
     # And the next ingest builds on the edited state.
     lfp.ingest(sample_csv, "--force", db=db, no_h5=True)
     got = read_db(db)
     assert got.counts == got.grouped
+
+
+def test_updates_accumulate_in_products_recent_until_a_quarter_then_fold(lfp, ranks, tmp_path):
+    db = tmp_path / "fold.db"
+    rows = [(b"N%d" % (i % 13), b"s%04d" % i, b"v0 %d" % i) for i in range(400)]
+    base = write(tmp_path / "base.csv", product_file(rows))
+    lfp.ingest(base, db=db)
+    files = [base.read_bytes()]
+    # 67 changed (renamed) and 13 new: 80 rows in products_recent for 413 products, under a quarter.
+    small = product_file([(b"M%d" % (i % 5), b"s%04d" % i, b"v1 %d" % i) for i in range(0, 480, 6)])
+    small_csv = write(tmp_path / "small.csv", small)
+    p = lfp.ingest(small_csv, db=db, quiet=False)
+    files.append(small)
+    assert "folded" not in p.stdout_text + p.stderr_text
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM products_recent").fetchone()[0] == 80
+    assert con.execute("SELECT count(*) FROM products_main").fetchone()[0] == 400
+    con.close()
+    check_tables(read_db(db), expected(files))
+    check_h5(tmp_path / "fold.h5", db, [small_csv])
+    lfp.run("delete", "--db", db, "--sku", "s0000", "--sku", "s0001", check=True)  # one in each table
+    # 150 more changed, 100 of them not yet in products_recent: 181 rows for 411 products, folded.
+    big = product_file([(b"K%d" % (i % 3), b"s%04d" % i, b"v2 %d" % i) for i in range(100, 400, 2)])
+    p = lfp.ingest(write(tmp_path / "big.csv", big), db=db, quiet=False)
+    files.append(big)
+    assert "folded into products_main" in p.stdout_text + p.stderr_text
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM products_recent").fetchone()[0] == 0
+    con.close()
+    want = expected(files)
+    del want.products[b"s0000"], want.products[b"s0001"]
+    got = read_db(db)
+    assert got.products == want.products and got.counts == got.grouped
+    assert query(lfp, db, "--sku", "s0000") == []
+    assert [r["sku"] for r in query(lfp, db, "--name", "K1")] == sorted(
+        sku.decode() for sku, (name, _) in want.products.items() if name == b"K1")
+    assert verify(lfp, db).returncode == 0
 
 
 def test_every_query_form_and_format(lfp, ranks, sample_csv, tmp_path):
