@@ -8,8 +8,8 @@ this machine is shared and noisy. Scenarios (all by default):
             shell and pandas. Peak RSS per rank (GNU time's maximum over the processes).
   update    a 500k file (new and changed products) into the 10M database against the same file
             into a new database (2 ranks, --no-h5): the cost of keeping a big database current;
-            then four different 500k files into one copy in turn, the last of which folds
-            products_recent into products_main.
+            then five different 500k files into one copy in turn, the last of which folds
+            products_recent into products_main (at 10M).
   snapshot  at 500k: snapshot size against the database, loading the three product columns
             into pandas with the README's recipe against pd.read_sql, and a one-row update with
             the snapshot refreshed against a fresh ingest.
@@ -348,11 +348,11 @@ def scenario_update(args, work: Path):
 
 
 def successive_updates(args, work: Path, base: Path, new_db_wall: float):
-    """Four different 500k files into one copy of the big database, in turn: products_recent
-    grows with each until it holds a quarter as many rows as there are products, and the
-    ingest that gets it there also folds it into products_main. The mean is what an update
-    costs over time."""
-    files = [generated(500_000, seed) for seed in (2, 3, 4, 5)]
+    """Five different 500k files into one copy of the big database, in turn: products_recent
+    grows with each until it holds a quarter as many rows as there are products (at 10M, the
+    fifth), and the ingest that gets it there also folds it into products_main. The mean is
+    what an update costs over time."""
+    files = [generated(500_000, seed) for seed in (2, 3, 4, 5, 6)]
     walls, recent = [[] for _ in files], [0] * len(files)
     for rep in range(args.repeat):
         db = work / f"successive-{rep}.db"

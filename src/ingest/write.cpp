@@ -44,6 +44,7 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
   mpi::StreamClient client(comm, sources_of(mine, opt.batch_bytes), kStreams);
   auto from = [&](Stream s) { return [&client, s](int rank, Buffer& batch) { client.fetch(rank, s, batch); }; };
   store::ImportSession session(opt.db);
+  session.expect(facts.distinct_skus);
   out.run_id = session.run_id();
 
   kway_merge<RejectView>(

@@ -152,6 +152,14 @@ Change ImportSession::classify(const RowView& row) {
   return change;
 }
 
+void ImportSession::expect(std::int64_t incoming) {
+  if (!find_recent_) return;  // a new database, or an empty products_recent: built in order anyway
+  // Upserts spread over a products_recent that already holds rows: as many random changes to
+  // its name index cost more than rebuilding it once (create_indexes), unless they are few.
+  if (incoming * 8 > db_->integer("SELECT count(*) FROM products_recent"))
+    db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
+}
+
 void ImportSession::add_count(const NameCount& c) {
   if (!direct_) return;  // the product rules derive count changes from the rows themselves
   counts_->text(c.name);
@@ -186,6 +194,8 @@ std::string ImportSession::finish_import() {
 void ImportSession::fold_recent() {
   // As many changes as a quarter of the products touch nearly every page of products_main
   // and its name index anyway: one in-place pass, with the index rebuilt once afterwards.
+  // (Rewriting products_main in order into a new table was tried: dropping the old one and
+  // building the index cost as much, and the file kept the old table's pages.)
   products_.reset();
   db_->exec("PRAGMA cache_size=-262144;"
             "DROP INDEX IF EXISTS products_by_name;"

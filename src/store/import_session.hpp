@@ -50,6 +50,9 @@ class ImportSession {
   std::int64_t run_id() const { return run_id_; }
   Connection& connection() { return *db_; }
 
+  // How many products the run will bring (before add_product): an update large next to
+  // products_recent rebuilds that table's name index once instead of changing it row by row.
+  void expect(std::int64_t incoming);
   void add_reject(const std::string& file_name, const RejectView& reject);
   void add_product(const RowView& row);    // call in sku order
   void add_count(const NameCount& count);  // call in name order; used by a direct import only

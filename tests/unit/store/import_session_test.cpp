@@ -179,6 +179,25 @@ TEST(ImportSession, ASmallUpdateWritesOnlyItsOwnRowsAndABigOneFoldsThemIn) {
   std::filesystem::remove(path);
 }
 
+TEST(ImportSession, AFoldKeepsDeletionsAndValuesStoredByHandAsBlobs) {
+  const auto path = temp_db("import_blob");
+  build(path, numbered(0, 20, "n", "old"));
+  {
+    lfp::store::Connection db(path, lfp::store::Connection::Mode::ReadWrite);
+    db.exec("DELETE FROM products WHERE sku = 's00003'");
+    db.exec("INSERT INTO products VALUES(x'00ff', 'Blob', x'01')");  // a BLOB key and value, as a hand edit may store
+  }
+  const auto o = ingest(path, numbered(10, 20, "z", "new"));
+  EXPECT_TRUE(o.folded);
+  lfp::store::Connection db(path, lfp::store::Connection::Mode::ReadOnly);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM products_recent"), 0);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM products"), 20);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM products WHERE sku = 's00003'"), 0);
+  EXPECT_EQ(db.integer("SELECT typeof(sku) = 'blob' FROM products WHERE name = 'Blob'"), 1);
+  expect_counts_right(path);
+  std::filesystem::remove(path);
+}
+
 TEST(ImportSession, HandEditsThroughTheViewKeepCountsRight) {
   const auto path = temp_db("import_hand");
   build(path, {{"a", "Ann", "1"}, {"b", "Ann", "2"}, {"c", "Bob", "3"}, {"d", "Cy", "4"}});
