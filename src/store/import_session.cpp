@@ -54,7 +54,8 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     // New and changed products go to products_recent, in sku order: into an empty one they
     // are appended (its name index is built once at the end), so the run writes about what
     // it brings, not what the database holds.
-    const bool recent_empty = db_->integer("SELECT NOT EXISTS (SELECT 1 FROM products_recent)") != 0;
+    recent_rows_ = db_->integer("SELECT count(*) FROM products_recent");
+    const bool recent_empty = recent_rows_ == 0;
     if (recent_empty)
       db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
     else
@@ -138,15 +139,10 @@ Change ImportSession::classify(const RowView& row) {
     find_main_->bind(1, row.sku);
     if (find_main_->step()) found = find_main_.get();
   }
-  Change change = Change::Inserted;
-  if (found && !found->is_null(0)) {
-    if (found->text(0) == row.name && found->text(1) == row.description) {
-      change = Change::Unchanged;
-    } else {
-      change = Change::Updated;
-      old_name_.assign(found->text(0));
-    }
-  }
+  const Change change = change_of(found, row.name, row.description, old_name_);
+  // Written to products_recent: a new row there unless it was found there.
+  const bool in_recent = found && found == find_recent_.get();
+  if (change != Change::Unchanged && !in_recent) ++recent_rows_;
   if (find_recent_) find_recent_->reset();
   find_main_->reset();
   return change;
@@ -156,7 +152,7 @@ void ImportSession::expect(std::int64_t incoming) {
   if (!find_recent_) return;  // a new database, or an empty products_recent: built in order anyway
   // Upserts spread over a products_recent that already holds rows: as many random changes to
   // its name index cost more than rebuilding it once (create_indexes), unless they are few.
-  if (incoming * 8 > db_->integer("SELECT count(*) FROM products_recent"))
+  if (incoming * 8 > recent_rows_)
     db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
 }
 
@@ -178,7 +174,7 @@ std::string ImportSession::finish_import() {
       db_->exec("DROP INDEX IF EXISTS product_counts_by_products");
     deltas_.apply(*db_);
     const std::int64_t products = db_->integer("SELECT product_rows FROM totals") + inserted_;
-    if (db_->integer("SELECT count(*) FROM products_recent") * kFoldFraction > products) fold_recent();
+    if (recent_rows_ * kFoldFraction > products) fold_recent();
   }
   create_indexes(*db_);
   refresh_totals(*db_);

@@ -1,9 +1,9 @@
 #pragma once
 // One ingest run's changes to the database, as one transaction. A new database is built in
 // a temporary file beside the target (no journal, bulk inserts in key order, indexes and
-// triggers afterwards) and linked into place on commit; an existing one is changed inside a
-// single transaction through the product rules. Either way a failed or killed run leaves
-// what was there before.
+// triggers afterwards) and linked into place on commit; an existing one gets its new and
+// changed products in products_recent (folded into products_main when that grows large),
+// inside a single transaction. Either way a failed or killed run leaves what was there before.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -86,6 +86,7 @@ class ImportSession {
   std::int64_t run_id_ = 0;
   std::int64_t inserted_ = 0, updated_ = 0, unchanged_ = 0;
   std::string old_name_;  // scratch for classify()
+  std::int64_t recent_rows_ = 0;  // rows in products_recent, counted once and then kept
   std::unique_ptr<TempFile> temp_;  // a new database is built here
   std::unique_ptr<Connection> db_;
   std::optional<Transaction> transaction_;

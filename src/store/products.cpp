@@ -61,18 +61,17 @@ std::optional<Product> ProductTable::find(std::string_view sku) {
   return out;
 }
 
+Change change_of(const Statement* found, std::string_view name, std::string_view description, std::string& old_name) {
+  if (!found || found->is_null(0)) return Change::Inserted;
+  if (found->text(0) == name && found->text(1) == description) return Change::Unchanged;
+  old_name.assign(found->text(0));
+  return Change::Updated;
+}
+
 Change ProductTable::classify(std::string_view sku, std::string_view name, std::string_view description,
                               std::string& old_name) {
   find_.bind(1, sku);
-  Change change = Change::Inserted;
-  if (find_.step()) {
-    if (find_.text(0) == name && find_.text(1) == description) {
-      change = Change::Unchanged;
-    } else {
-      change = Change::Updated;
-      old_name.assign(find_.text(0));
-    }
-  }
+  const Change change = change_of(find_.step() ? &find_ : nullptr, name, description, old_name);
   find_.reset();
   return change;
 }

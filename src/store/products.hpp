@@ -20,6 +20,11 @@ struct Product {
 
 enum class Change { Inserted, Updated, Unchanged };
 
+// How a product with `name` and `description` changes the row `found` points at (columns
+// 0 and 1: its stored name and description): nullptr, or a NULL name (a deleted product), is
+// Inserted. For Updated, `old_name` receives the stored name.
+Change change_of(const Statement* found, std::string_view name, std::string_view description, std::string& old_name);
+
 // Changes to product_counts, summed per name in memory and applied once.
 class NameDeltas {
  public:
