@@ -1,8 +1,10 @@
 #include "store/sqlite.hpp"
 
 #include <cstring>
+#include <filesystem>
 
 #include "util/error.hpp"
+#include "util/log.hpp"
 
 namespace lfp::store {
 namespace {
@@ -20,9 +22,42 @@ std::string message_of(sqlite3* db) {
   return m;
 }
 
+// The first read of a database whose last writer was killed finds its rollback journal
+// "hot". A read-write connection rolls it back then; a read-only one cannot and fails with
+// SQLITE_READONLY_ROLLBACK (so does every mode=ro reader, pandas included, until someone
+// rolls back). So before any open of an existing database, a read-only probe asks SQLite
+// whether the journal is hot, and only then a short read-write open rolls it back.
+void recover_hot_journal(const std::string& file, const std::string& label) {
+  std::error_code ec;
+  if (std::filesystem::file_size(file + "-journal", ec) == 0 || ec) return;  // none, or empty: not hot
+  auto probe = [&](int flags) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(file.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 10000);
+      sqlite3_extended_result_codes(db, 1);
+      rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+      if (rc != SQLITE_OK) rc = sqlite3_extended_errcode(db);
+    }
+    sqlite3_close_v2(db);
+    return rc;
+  };
+  if (probe(SQLITE_OPEN_READONLY) != SQLITE_READONLY_ROLLBACK) return;  // a live writer's journal, or none now
+  const int rc = probe(SQLITE_OPEN_READWRITE);
+  if (rc != SQLITE_OK)
+    throw Error(kExitOutput, "database " + label + ": a killed run left its unfinished write in " + label +
+                                 "-journal, and rolling it back failed (" + sqlite3_errstr(rc) +
+                                 "): that needs write access to the database and its directory. Run 'lfp_mpi "
+                                 "verify --db " + label + "' once as a user who can write there; until then "
+                                 "read-only readers fail with 'attempt to write a readonly database'");
+  log::note("database " + label + ": rolled back the unfinished write of a killed run (" + label +
+            "-journal); the database is as it was before that run");
+}
+
 }  // namespace
 
 Connection::Connection(const std::string& file, Mode mode, std::string label) : label_(std::move(label)) {
+  if (mode == Mode::ReadOnly || mode == Mode::ReadWrite) recover_hot_journal(file, label_);
   const int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
                     : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
                     : mode == Mode::Temporary ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW
