@@ -154,8 +154,10 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
   if (comm.root()) {
     std::error_code ec;
     const bool exists = std::filesystem::exists(opt.db, ec);
-    clock.set_stop_state("ingest into " + opt.db, opt.db + (exists ? " is unchanged" : " was not created") +
-                                                      " (the run had not committed; its partial files are removed)");
+    clock.set_stop_state("ingest into " + opt.db,
+                         exists ? opt.db + " is unchanged (the run had not committed; the next lfp_mpi command rolls "
+                                           "back its unfinished write, if any)"
+                                : opt.db + " was not created (the run had not committed; its partial files are removed)");
   }
   clock.start("digest");
   RunFacts facts;

@@ -117,6 +117,7 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
   out.folded = session.folded();
   out.products = session.connection().integer("SELECT products FROM totals");
   out.names = session.connection().integer("SELECT names FROM totals");
+  wait_before_commit();
   session.commit();
   clock.set_stop_state(
       "ingest into " + opt.db,

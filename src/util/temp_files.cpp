@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 
 #include "util/error.hpp"
@@ -54,6 +55,31 @@ void on_signal(int sig) {
   ::raise(sig);
 }
 
+// Open MPI's mpirun, on Ctrl-C or SIGTERM, sends the ranks SIGCONT at once and SIGTERM only
+// odls_base_sigkill_timeout seconds (1 by default) later. A SIGCONT that does not end a
+// suspension we saw (a forwarded SIGTSTP, Ctrl-Z) is therefore the first sign of a stop;
+// wait_before_commit() holds the commit until the SIGTERM had time to follow.
+std::atomic<std::int64_t> unexplained_cont_ns{0};
+std::atomic<bool> suspended{false};
+
+
+std::int64_t monotonic_ns() {
+  struct timespec t {};
+  ::clock_gettime(CLOCK_MONOTONIC, &t);
+  return std::int64_t{t.tv_sec} * 1000000000 + t.tv_nsec;
+}
+
+void on_cont(int) {
+  if (suspended.exchange(false)) return;  // the end of a Ctrl-Z: not a stop
+  unexplained_cont_ns.store(monotonic_ns());
+}
+
+void on_tstp(int) {
+  // Stop as SIGTSTP's default action would, remembering that the next SIGCONT resumes us.
+  suspended.store(true);
+  ::raise(SIGSTOP);
+}
+
 void install_handlers() {
   static const bool installed = [] {
     struct sigaction sa {};
@@ -61,6 +87,16 @@ void install_handlers() {
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGINT, &sa, nullptr);
+    struct sigaction cont {};
+    cont.sa_handler = on_cont;
+    sigemptyset(&cont.sa_mask);
+    cont.sa_flags = SA_RESTART;
+    ::sigaction(SIGCONT, &cont, nullptr);
+    struct sigaction tstp {};
+    tstp.sa_handler = on_tstp;
+    sigemptyset(&tstp.sa_mask);
+    tstp.sa_flags = SA_RESTART;
+    ::sigaction(SIGTSTP, &tstp, nullptr);
     return true;
   }();
   (void)installed;
@@ -137,6 +173,21 @@ void set_stop_message(const std::string& text) {
   stop_messages[next][n] = '\n';
   stop_messages[next][n + 1] = '\0';
   stop_message.store(next);
+}
+
+void wait_before_commit() {
+  const std::int64_t at = unexplained_cont_ns.load();
+  if (at == 0) return;
+  // mpirun's delay between SIGCONT and SIGTERM, plus a second for the signal to arrive.
+  const char* setting = std::getenv("OMPI_MCA_odls_base_sigkill_timeout");
+  const std::int64_t delay_s = setting && *setting ? std::max(0L, std::strtol(setting, nullptr, 10)) : 1;
+  const std::int64_t until = at + (delay_s + 1) * 1000000000;
+  // A SIGTERM in this time ends the process through on_signal; else it was a resume.
+  for (std::int64_t now = monotonic_ns(); now < until; now = monotonic_ns()) {
+    const std::int64_t left = until - now;
+    struct timespec t {left / 1000000000, left % 1000000000};
+    ::nanosleep(&t, nullptr);
+  }
 }
 
 std::string partial_path(const std::string& target) {

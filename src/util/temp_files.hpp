@@ -46,6 +46,11 @@ class TempFile {
 // Also installs the handlers.
 void set_stop_message(const std::string& text);
 
+// Rank 0 just before its commit: if mpirun has begun to stop the job (see temp_files.cpp),
+// waits for the SIGTERM that follows, so that a Ctrl-C is never followed by a commit. Returns
+// at once otherwise.
+void wait_before_commit();
+
 // The temporary name for `target` in this process: `target.partial-HOST-PID`.
 std::string partial_path(const std::string& target);
 
