@@ -77,13 +77,14 @@ std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions
     const auto decision = decide_reads(plan.inputs, digests, plan.ledger, opt.force);
     read = decision.read;
     facts.files_skipped = static_cast<std::int64_t>(decision.skipped.size());
-    for (const auto& f : opt.files) report.files.push_back({f});
+    for (const auto& f : opt.files) report.files.push_back({f, "", 0, 0});
+    for (const auto i : decision.skipped) report.files[i].status = "skipped";
     for (const auto i : decision.skipped)
       if (!opt.quiet)
         log::note("skipped " + opt.files[i] + ": unchanged since run " +
                   std::to_string(plan.ledger.at(plan.inputs[i].absolute).run_id) + " (--force reads it again)");
     for (const auto i : read) {
-      report.files[i].read = true;
+      report.files[i].status = "read";
       facts.read_paths.push_back(opt.files[i]);
       facts.sources.push_back({plan.inputs[i].absolute, plan.inputs[i].size, plan.inputs[i].mtime_ns, digests[i]});
     }
@@ -216,7 +217,16 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
     return decompressed && decompressed->compressed(f) ? decompressed->bytes(f) : inputs->bytes(f);
   };
   const RecordStarts starts(comm, segments, bytes);
-  const auto columns = check_headers(comm, paths, segments, bytes, starts);
+  std::vector<bool> bad_header;
+  std::vector<csv::ColumnMap> columns;
+  try {
+    columns = check_headers(comm, paths, segments, bytes, starts, bad_header);
+  } catch (const Error&) {
+    if (comm.root())
+      for (std::size_t k = 0; k < read.size(); ++k)
+        if (bad_header[k]) report.files[read[k]].status = "rejected header";
+    throw;
+  }
   clock.lap_collective(comm, "scan");
 
   // Phase 5: owned records become rows bucketed by sku owner, or rejects.
@@ -313,6 +323,7 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
                     progress_interval());
   RunReport report;
   int code = kExitOk;
+  if (opt.json_report == "-") log::results_to_stderr();  // stdout: the JSON alone
   try {
     opt.files = resolve_inputs(comm, opt);
     code = ingest(comm, opt, progress, report);
@@ -329,7 +340,14 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
   int report_code = kExitOk;
   if (comm.root()) {
     report.exit_code = code;
-    if (code != kExitOk) database_totals(opt.db, report);
+    if (code != kExitOk) {
+      database_totals(opt.db, report);
+      report.error = log::first_error();
+      if (report.error.empty()) report.error = "failed on another rank (its message is on standard error)";
+      if (report.files.empty())
+        for (const auto& f : opt.files) report.files.push_back({f, "", 0, 0});
+      settle_file_statuses(report);
+    }
     try {
       write_report(opt.json_report, report);
     } catch (const Error& e) {

@@ -39,7 +39,7 @@ csv::HeaderCheck unpack(const std::int64_t* h) {
 std::vector<csv::ColumnMap> check_headers(const mpi::Comm& comm, const std::vector<std::string>& paths,
                                           const std::vector<Segment>& segments,
                                           const std::function<std::string_view(std::uint32_t)>& bytes,
-                                          const RecordStarts& starts) {
+                                          const RecordStarts& starts, std::vector<bool>& bad) {
   std::vector<std::int64_t> slots(paths.size() * kSlots, -1);
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const auto& s = segments[i];
@@ -56,6 +56,7 @@ std::vector<csv::ColumnMap> check_headers(const mpi::Comm& comm, const std::vect
   comm.max_in_place(slots);
   std::vector<csv::ColumnMap> columns(paths.size());
   bool ok = true;
+  bad.assign(paths.size(), false);
   for (std::size_t f = 0; f < paths.size(); ++f) {
     const std::int64_t* h = &slots[f * kSlots];
     const auto check = unpack(h);
@@ -64,6 +65,7 @@ std::vector<csv::ColumnMap> check_headers(const mpi::Comm& comm, const std::vect
         log::error(0, paths[f] + ":" + std::to_string(std::max<std::int64_t>(h[kLine], 1)) + ": " +
                           csv::describe(check));
       ok = false;
+      bad[f] = true;
     }
     columns[f] = check.columns;
   }

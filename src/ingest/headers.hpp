@@ -13,10 +13,10 @@
 namespace lfp {
 
 // Column maps of all files; throws Error(kExitHeader) on every rank when a header is bad
-// (rank 0 has printed every bad file by then).
+// (rank 0 has printed every bad file by then, and `bad[f]` says which they are).
 std::vector<csv::ColumnMap> check_headers(const mpi::Comm& comm, const std::vector<std::string>& paths,
                                           const std::vector<Segment>& segments,
                                           const std::function<std::string_view(std::uint32_t)>& bytes,
-                                          const RecordStarts& starts);
+                                          const RecordStarts& starts, std::vector<bool>& bad);
 
 }  // namespace lfp

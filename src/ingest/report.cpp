@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "util/error.hpp"
 #include "util/log.hpp"
 #include "util/temp_files.hpp"
@@ -51,11 +54,30 @@ std::string report_json(const RunReport& r) {
   std::string files = "[";
   for (const auto& f : r.files)
     files += std::string(files.size() > 1 ? "," : "") + "\n    {\"path\": " + quoted(f.path) +
-             ", \"status\": " + (f.read ? "\"read\"" : "\"skipped\"") + ", \"records\": " + integer(f.records) +
+             ", \"status\": " + quoted(f.status.empty() ? "not read" : f.status) + ", \"records\": " + integer(f.records) +
              ", \"rejects\": " + integer(f.rejects) + "}";
   field("files", files + (r.files.empty() ? "]" : "\n  ]"));
-  out += "  \"exit_code\": " + integer(r.exit_code) + "\n}\n";
+  out += "  \"exit_code\": " + integer(r.exit_code) + ",\n";
+  out += "  \"error\": " + (r.exit_code == 0 ? std::string("null") : quoted(r.error)) + "\n}\n";
   return out;
+}
+
+void settle_file_statuses(RunReport& report) {
+  for (auto& f : report.files) {
+    if (f.status == "skipped" || f.status == "rejected header") continue;
+    struct stat st {};
+    const bool stream = f.path == "-";
+    if (!stream && ::stat(f.path.c_str(), &st) != 0)
+      f.status = errno == ENOENT || errno == ENOTDIR ? "missing" : "unreadable";
+    else if (!stream && S_ISDIR(st.st_mode))
+      f.status = "not a regular file";
+    else if (!stream && ::access(f.path.c_str(), R_OK) != 0)
+      f.status = "unreadable";
+    else if (report.error.rfind(f.path + ":", 0) == 0)
+      f.status = "failed";
+    else if (f.status.empty())
+      f.status = "not read";
+  }
 }
 
 void write_report(const std::string& target, const RunReport& report) {

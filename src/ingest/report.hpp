@@ -2,8 +2,10 @@
 // --json-report FILE|-: the run's figures as one JSON object, the same figures the runs table
 // holds. Keys: records_read, rejected, inserted, updated, unchanged, products, names (totals
 // in the database after the run), phase_seconds (an object, phase name to seconds, with
-// "total"), files (objects with path, status "read" or "skipped", records, rejects) and
-// exit_code.
+// "total"), files (objects with path, status, records, rejects), exit_code and error (the
+// failed run's message, null when it succeeded). A file's status: "read", "skipped"
+// (unchanged since its last ingest), "missing", "unreadable", "not a regular file",
+// "rejected header", "failed" (the error names it) or "not read" (the run failed first).
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -13,7 +15,7 @@ namespace lfp {
 
 struct FileReport {
   std::string path;                       // as given (or as a directory or --files-from expanded it)
-  bool read = false;                      // false: skipped, unchanged since its last ingest
+  std::string status;                     // as listed above; empty until the run decides
   std::int64_t records = 0, rejects = 0;  // this run's (0 for a skipped file)
 };
 
@@ -24,7 +26,12 @@ struct RunReport {
   std::vector<std::pair<std::string, double>> phase_seconds;
   std::vector<FileReport> files;
   int exit_code = 0;
+  std::string error;  // empty when the run succeeded
 };
+
+// Rank 0, after a failed run: the status of each file the run had not settled, from the
+// error and a look at the file itself.
+void settle_file_statuses(RunReport& report);
 
 std::string report_json(const RunReport& report);
 // Writes the report to `target` ("-": standard output), a file through a temporary name so

@@ -3,10 +3,14 @@
 #include <atomic>
 #include <cstdarg>
 #include <cstdio>
+#include <mutex>
 
 namespace lfp::log {
 namespace {
 std::atomic<void (*)()> before_print{nullptr};
+std::atomic<bool> info_on_stderr{false};
+std::mutex first_error_lock;
+std::string first_error_text;
 void before() {
   if (auto hook = before_print.load()) hook();
 }
@@ -16,7 +20,16 @@ void set_before_print(void (*hook)()) { before_print.store(hook); }
 
 std::string error_line(const std::string& message) { return "lfp_mpi: error: " + message; }
 
+std::string first_error() {
+  const std::lock_guard<std::mutex> hold(first_error_lock);
+  return first_error_text;
+}
+
 void error(int rank, const std::string& message) {
+  {
+    const std::lock_guard<std::mutex> hold(first_error_lock);
+    if (first_error_text.empty()) first_error_text = message;
+  }
   before();
   if (rank != 0)
     std::fprintf(stderr, "lfp_mpi: rank %d: error: %s\n", rank, message.c_str());
@@ -31,10 +44,13 @@ void warning(const std::string& message) {
   std::fflush(stderr);
 }
 
+void results_to_stderr() { info_on_stderr.store(true); }
+
 void info(const std::string& message) {
   before();
-  std::printf("lfp_mpi: %s\n", message.c_str());
-  std::fflush(stdout);
+  std::FILE* out = info_on_stderr.load() ? stderr : stdout;
+  std::fprintf(out, "lfp_mpi: %s\n", message.c_str());
+  std::fflush(out);
 }
 
 void note(const std::string& message) {

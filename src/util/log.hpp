@@ -7,10 +7,15 @@ namespace lfp::log {
 
 // An error found by `rank` (pass 0 for rank 0 or a single-process command).
 void error(int rank, const std::string& message);
+// The first error this process printed ("" if none): what a failed run's JSON report says.
+std::string first_error();
 // A warning on stderr (rank 0 only prints these).
 void warning(const std::string& message);
 // A line of output on stdout, "lfp_mpi: " + message.
 void info(const std::string& message);
+// Sends info() lines to stderr from now on, so that stdout holds only a machine-readable
+// result (`ingest --json-report -`).
+void results_to_stderr();
 // A line on stderr that is not an error (rejected records, notes).
 void note(const std::string& message);
 

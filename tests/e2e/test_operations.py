@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 import os
 import re
 import shutil
@@ -25,9 +26,9 @@ import pytest
 from conftest import REPO
 from test_ingest import read_db, write
 
-EXIT_USAGE, EXIT_INPUT, EXIT_OUTPUT = 2, 3, 5
+EXIT_USAGE, EXIT_INPUT, EXIT_HEADER, EXIT_OUTPUT = 2, 3, 4, 5
 REPORT_KEYS = ["records_read", "rejected", "inserted", "updated", "unchanged", "products", "names",
-               "phase_seconds", "files", "exit_code"]
+               "phase_seconds", "files", "exit_code", "error"]
 PROGRESS_LINE = re.compile(r"^lfp_mpi: (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (\w+): (.*)$")
 
 
@@ -211,6 +212,30 @@ def test_a_run_that_skips_every_file_or_fails_still_reports_with_its_exit_code(l
     assert p.returncode == EXIT_INPUT
     failed = json.loads((tmp_path / "failed.json").read_text())
     assert (failed["exit_code"], failed["products"], failed["records_read"]) == (EXIT_INPUT, 1998, 0)
+    assert str(missing) in failed["error"]
+    assert failed["files"] == [{"path": str(missing), "status": "missing", "records": 0, "rejects": 0}]
+
+
+def test_json_report_on_stdout_is_pure_json_and_a_failed_report_names_each_files_status(
+        lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "p.db"
+    # Without -q: progress, skipped-file notes and the summary go to stderr, stdout is the JSON.
+    p = lfp.run("ingest", sample_csv, "--db", db, "--json-report", "-", check=True)
+    report = json.loads(p.stdout_text)
+    assert report["exit_code"] == 0 and report["error"] is None
+    assert "wrote" in p.stderr_text
+    p = lfp.run("ingest", sample_csv, "--db", db, "--json-report", "-", check=True)
+    assert json.loads(p.stdout_text)["files"][0]["status"] == "skipped"
+    assert "up to date" in p.stderr_text
+
+    headerless = write(tmp_path / "headerless.csv", b"Ann,a1,one\nBob,b1,two\n")
+    p = lfp.run("ingest", sample_csv, headerless, "--db", db, "--force", "--json-report", "-")
+    assert p.returncode == EXIT_HEADER
+    failed = json.loads(p.stdout_text)
+    assert failed["exit_code"] == EXIT_HEADER and f"{headerless}:1:" in failed["error"]
+    assert [(f["path"], f["status"]) for f in failed["files"]] == [
+        (str(sample_csv), "read"), (str(headerless), "rejected header")]
+    assert subprocess.run([sys.executable, "-m", "json.tool"], input=p.stdout, capture_output=True).returncode == 0
 
 
 # ---------------------------------------------------------------------------------------------

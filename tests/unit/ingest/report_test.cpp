@@ -12,7 +12,7 @@ TEST(Report, HoldsExactlyTheDocumentedKeysInOrder) {
   r.products = 1990;
   r.names = 7;
   r.phase_seconds = {{"parse", 0.25}, {"total", 1.5}};
-  r.files = {{"a \"quoted\".csv", true, 2000, 2}, {"b.csv.gz", false, 0, 0}};
+  r.files = {{"a \"quoted\".csv", "read", 2000, 2}, {"b.csv.gz", "skipped", 0, 0}};
   EXPECT_EQ(lfp::report_json(r),
             "{\n"
             "  \"records_read\": 2000,\n"
@@ -27,13 +27,28 @@ TEST(Report, HoldsExactlyTheDocumentedKeysInOrder) {
             "    {\"path\": \"a \\\"quoted\\\".csv\", \"status\": \"read\", \"records\": 2000, \"rejects\": 2},\n"
             "    {\"path\": \"b.csv.gz\", \"status\": \"skipped\", \"records\": 0, \"rejects\": 0}\n"
             "  ],\n"
-            "  \"exit_code\": 0\n"
+            "  \"exit_code\": 0,\n"
+            "  \"error\": null\n"
             "}\n");
+}
+
+TEST(Report, AFailedRunCarriesItsErrorAndEachFilesStatus) {
+  lfp::RunReport r;
+  r.exit_code = 4;
+  r.error = "bad.csv:1: the header lacks the column sku";
+  r.files = {{"/nonexistent/dir/missing.csv", "", 0, 0}, {"bad.csv", "rejected header", 0, 0},
+             {"later.csv", "read", 0, 0}};
+  lfp::settle_file_statuses(r);
+  EXPECT_EQ(r.files[0].status, "missing");
+  EXPECT_EQ(r.files[1].status, "rejected header");
+  const std::string json = lfp::report_json(r);
+  EXPECT_NE(json.find("\"exit_code\": 4,\n  \"error\": \"bad.csv:1: the header lacks the column sku\"\n}"),
+            std::string::npos);
 }
 
 TEST(Report, ControlCharactersInPathsAreEscaped) {
   lfp::RunReport r;
-  r.files = {{"new\nline.csv", true, 0, 0}};
+  r.files = {{"new\nline.csv", "read", 0, 0}};
   EXPECT_NE(lfp::report_json(r).find("new\\u000aline.csv"), std::string::npos);
 }
 
