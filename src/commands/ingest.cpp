@@ -19,6 +19,7 @@
 #include "ingest/phase_clock.hpp"
 #include "ingest/plan.hpp"
 #include "ingest/report.hpp"
+#include "ingest/streams.hpp"
 #include "ingest/summary.hpp"
 #include "ingest/write.hpp"
 #include "mpi/agree.hpp"
@@ -48,6 +49,9 @@ std::vector<std::string> resolve_inputs(const mpi::Comm& comm, const IngestOptio
         const auto files = expand_inputs(opt.files, opt.files_from);
         if (files.empty())
           throw Error(kExitUsage, "no input files: name CSV files or directories, or --files-from FILE");
+        const auto dashes = std::count(files.begin(), files.end(), std::string("-"));
+        if (dashes > 1 || (dashes == 1 && opt.files_from == "-"))
+          throw Error(kExitUsage, "standard input can be read once: name '-' once, and not with --files-from -");
         packed = pack_paths(files);
       }))
     throw Error::reported(static_cast<ExitCode>(code));
@@ -58,20 +62,22 @@ std::vector<std::string> resolve_inputs(const mpi::Comm& comm, const IngestOptio
 // Phases 1-2: rank 0 checks the outputs, stats the inputs and reads the ledger; all ranks
 // digest the inputs (compressed ones as they are on disk); rank 0 decides what to read.
 // Returns the indices to read (all ranks).
-std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions& opt, Plan& plan, RunFacts& facts,
-                                      RunReport& report) {
+std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams& streams,
+                                      Plan& plan, RunFacts& facts, RunReport& report) {
   std::vector<std::uint64_t> sizes;
   if (const int code = mpi::agree(comm, [&] {
         if (!comm.root()) return;
         check_output_paths(opt);
         store::check_before_write(opt.db);
-        plan.inputs = stat_inputs(opt.files);
+        std::vector<bool> stream(opt.files.size());
+        for (std::size_t f = 0; f < stream.size(); ++f) stream[f] = streams.stream(f);
+        plan.inputs = stat_inputs(opt.files, streams.open_paths(), stream);
         plan.ledger = store::read_ledger(opt.db);
         for (const auto& in : plan.inputs) sizes.push_back(in.size);
       }))
     throw Error::reported(static_cast<ExitCode>(code));
   comm.bcast(sizes);
-  const auto digests = digest_inputs(comm, opt.files, sizes);
+  const auto digests = digest_inputs(comm, streams.open_paths(), sizes);
   std::vector<std::uint32_t> read;
   if (comm.root()) {
     const auto decision = decide_reads(plan.inputs, digests, plan.ledger, opt.force);
@@ -149,7 +155,8 @@ void database_totals(const std::string& db, RunReport& report) {
   }
 }
 
-int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, RunReport& report) {
+int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams& streams, Progress& progress,
+           RunReport& report) {
   const int ranks = comm.size();
   PhaseClock clock(comm.root() ? &progress : nullptr, opt.verbose);
   if (comm.root()) {
@@ -164,7 +171,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
   RunFacts facts;
   facts.started_at = utc_now();
   Plan plan;
-  const std::vector<std::uint32_t> read = plan_reads(comm, opt, plan, facts, report);
+  const std::vector<std::uint32_t> read = plan_reads(comm, opt, streams, plan, facts, report);
   if (read.empty()) {
     // Nothing to read, but a kill after the last run's commit may have left its snapshot behind.
     if (const int code = mpi::agree(comm, [&] {
@@ -179,19 +186,22 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
     report.phase_seconds = {{"total", clock.total()}};
     return kExitOk;
   }
-  std::vector<std::string> paths;
-  for (const auto i : read) paths.push_back(opt.files[i]);
+  std::vector<std::string> paths, open;  // as named (messages), and what to open (a stream's copy)
+  for (const auto i : read) {
+    paths.push_back(opt.files[i]);
+    open.push_back(streams.open_paths()[i]);
+  }
   std::vector<std::uint64_t> sizes(read.size());
   if (comm.root())
     for (std::size_t k = 0; k < read.size(); ++k) sizes[k] = plan.inputs[read[k]].size;
   comm.bcast(sizes);
-  const auto kinds = compressions(comm, paths);
+  const auto kinds = compressions(comm, open);
   clock.lap_collective(comm, "digest");
 
   // Phase 2b: compressed inputs are decompressed whole, once per node, then read as plain.
   std::optional<DecompressedInputs> decompressed;
   if (std::any_of(kinds.begin(), kinds.end(), [](Compression c) { return c != Compression::None; })) {
-    decompressed.emplace(comm, paths, kinds, sizes, opt.scratch.empty() ? default_scratch_dir() : opt.scratch, clock);
+    decompressed.emplace(comm, open, kinds, sizes, opt.scratch.empty() ? default_scratch_dir() : opt.scratch, clock);
     sizes = decompressed->sizes();
     clock.lap_collective(comm, "decompress");
   }
@@ -209,7 +219,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, Progress& progress, 
     if (!decompressed || !decompressed->compressed(s.file)) plain.push_back(s);
   std::optional<MappedInputs> inputs;
   if (const int code = mpi::agree(comm, [&] {
-        inputs.emplace(paths, sizes, plain);
+        inputs.emplace(open, sizes, plain);
         if (decompressed) decompressed->map(segments);
       }))
     return code;
@@ -326,7 +336,8 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
   if (opt.json_report == "-") log::results_to_stderr();  // stdout: the JSON alone
   try {
     opt.files = resolve_inputs(comm, opt);
-    code = ingest(comm, opt, progress, report);
+    const SpooledStreams streams(comm, opt.files, opt.scratch.empty() ? default_scratch_dir() : opt.scratch);
+    code = ingest(comm, opt, streams, progress, report);
   } catch (const Error& e) {
     // Thrown by every rank together (a collective phase failed); the failing rank has
     // printed it unless rank 0 speaks for all.

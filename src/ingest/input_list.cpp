@@ -30,8 +30,10 @@ void add(const std::string& path, std::vector<std::string>& out) {
   std::vector<std::string> names;
   for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
+    // Every entry but a directory: a dangling symlink or a FIFO is then reported, or read,
+    // as it would be if named alone, not skipped without a word.
     std::error_code e;
-    if (has_input_suffix(name) && it->is_regular_file(e)) names.push_back(name);
+    if (has_input_suffix(name) && !it->is_directory(e)) names.push_back(name);
   }
   if (ec) throw Error(kExitInput, path + ": cannot list the directory: " + ec.message());
   if (names.empty()) throw Error(kExitInput, path + ": the directory holds no .csv, .csv.gz or .csv.zst files");

@@ -13,8 +13,9 @@ namespace lfp {
 // The suffixes a directory argument takes (its other files are left out).
 inline constexpr std::string_view kDirectorySuffixes[] = {".csv", ".csv.gz", ".csv.zst"};
 
-// The input files, in order: each argument (a directory stands for its files with the
-// suffixes above, by name, byte order, not recursive, hidden files left out), then each path
+// The input files, in order: each argument (a directory stands for its entries with the
+// suffixes above that are not directories, by name, byte order, not recursive, hidden files
+// left out; a dangling symlink among them fails the run as it would named alone), then each path
 // of --files-from (`-` reads standard input; empty lines are skipped, a trailing CR dropped;
 // a listed directory expands the same way). Throws Error(kExitInput) for a list that cannot
 // be read or a directory without such files.

@@ -20,19 +20,32 @@ std::string default_h5_path(const std::string& db) {
 
 std::string snapshot_path(const IngestOptions& opt) { return opt.h5.empty() ? default_h5_path(opt.db) : opt.h5; }
 
-std::vector<InputFile> stat_inputs(const std::vector<std::string>& files) {
+std::vector<InputFile> stat_inputs(const std::vector<std::string>& files, const std::vector<std::string>& open,
+                                   const std::vector<bool>& stream) {
   if (files.size() > kMaxFiles) throw Error(kExitInput, "too many input files (at most 65536)");
   std::vector<InputFile> out;
-  for (const auto& f : files) {
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string& f = files[i];
     struct stat st {};
-    if (::stat(f.c_str(), &st) != 0) throw Error(kExitInput, f + ": cannot open: " + std::strerror(errno));
+    if (::stat(open[i].c_str(), &st) != 0) {
+      const int err = errno;
+      // A process substitution <(...) is a pipe open in mpirun, which it does not pass on.
+      const bool pipe_fd = f.rfind("/dev/fd/", 0) == 0 || f.rfind("/proc/self/fd/", 0) == 0;
+      throw Error(kExitInput, f + ": cannot open: " + std::strerror(err) +
+                                  (pipe_fd && err == ENOENT ? " (mpirun does not pass an open pipe such as <(...) on to "
+                                                              "the ranks: pipe into standard input and name '-' instead)"
+                                                            : ""));
+    }
     if (!S_ISREG(st.st_mode)) throw Error(kExitInput, f + ": not a regular file");
     if (static_cast<std::uint64_t>(st.st_size) >= kMaxFileBytes) throw Error(kExitInput, f + ": larger than 256 TiB");
-    std::error_code ec;
-    auto abs = std::filesystem::canonical(f, ec);
-    if (ec) throw Error(kExitInput, f + ": " + ec.message());
-    out.push_back({f, abs.string(), static_cast<std::uint64_t>(st.st_size),
-                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec});
+    std::string key = kStreamPrefix + f;
+    if (!stream[i]) {
+      std::error_code ec;
+      key = std::filesystem::canonical(f, ec).string();
+      if (ec) throw Error(kExitInput, f + ": " + ec.message());
+    }
+    out.push_back({f, key, static_cast<std::uint64_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, stream[i]});
   }
   return out;
 }

@@ -13,15 +13,21 @@
 
 namespace lfp {
 
+// The ledger key prefix of a stream input (standard input, a pipe: see ingest/streams).
+inline constexpr const char* kStreamPrefix = "stream:";
+
 struct InputFile {
   std::string path;      // as given on the command line
-  std::string absolute;  // the sources ledger's key
+  std::string absolute;  // the sources ledger's key ("stream:" + path for a stream)
   std::uint64_t size = 0;
   std::int64_t mtime_ns = 0;
+  bool stream = false;  // read once into scratch (ingest/streams): never skipped
 };
 
-// Rank 0: stats every input (exit 3 on a missing, unreadable or irregular file).
-std::vector<InputFile> stat_inputs(const std::vector<std::string>& files);
+// Rank 0: stats every input (exit 3 on a missing, unreadable or irregular file). `open[f]` is
+// what to open for file f (a stream's copy), `stream[f]` whether it is a stream.
+std::vector<InputFile> stat_inputs(const std::vector<std::string>& files, const std::vector<std::string>& open,
+                                   const std::vector<bool>& stream);
 // Rank 0, before any input is read: the outputs must be distinct files, and neither may be
 // an input (exit 2); each must be creatable or writable: not a directory, not a dangling
 // symlink, in an existing directory this process can write in (exit 5).

@@ -411,3 +411,76 @@ def test_the_quick_start_works_as_pasted_twice_as_root_on_two_cores(lfp, ranks, 
         assert p.returncode == 0, f"attempt {attempt}:\n{p.stdout}\n{p.stderr}"
         assert "the outputs are in" in p.stdout and "200000 records read" in p.stdout
     assert sorted(x.name for x in clone.iterdir()) == ["build", "scripts"], "the quick start wrote into the clone"
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs that can be read once: standard input, FIFOs, process substitution
+
+
+def test_streams_are_read_once_into_scratch_and_give_the_database_of_the_file(lfp, ranks, sample_csv, tmp_path):
+    plain_db = tmp_path / "plain.db"
+    lfp.ingest(sample_csv, db=plain_db)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    mpirun = ["mpirun", "-n", str(ranks)]
+    binary = str(lfp.binary)
+
+    def run(args, **kw):
+        p = subprocess.run(mpirun + [binary, "ingest", *map(str, args), "--scratch", str(scratch), "-q"],
+                           env=lfp.env, capture_output=True, timeout=180, **kw)
+        assert p.returncode == 0, p.stderr.decode()
+        return p
+
+    # Standard input, plain and gzip-compressed (recognised by its bytes).
+    stdin_db, gz_db = tmp_path / "stdin.db", tmp_path / "gz.db"
+    run(["-", "--db", stdin_db], input=sample_csv.read_bytes())
+    run(["-", "--db", gz_db], input=gzip.compress(sample_csv.read_bytes()))
+    # A named pipe that a writer fills while the job reads it.
+    fifo = tmp_path / "products.fifo"
+    os.mkfifo(fifo)
+    fifo_db = tmp_path / "fifo.db"
+    writer = subprocess.Popen(["sh", "-c", f"cat '{sample_csv}' > '{fifo}'"])
+    run([fifo, "--db", fifo_db])
+    assert writer.wait(timeout=60) == 0
+    for db in (stdin_db, gz_db, fifo_db):
+        assert tables(db) == tables(plain_db)
+    assert list(scratch.iterdir()) == [], "scratch copies left behind"
+    # The ledger names streams as such, and they are read again every time (never skipped).
+    assert set(sources(stdin_db)) == {"stream:-"}
+    assert set(sources(fifo_db)) == {f"stream:{fifo}"}
+    again = run(["-", "--db", stdin_db, "--json-report", "-"], input=sample_csv.read_bytes())
+    report = json.loads(again.stdout)
+    assert report["files"] == [{"path": "-", "status": "read", "records": 2000, "rejects": 0}]
+    assert (report["inserted"], report["unchanged"]) == (0, 1998)
+
+
+def test_process_substitution_and_dev_stdin_without_mpirun(lfp, ranks, sample_csv, tmp_path):
+    if ranks != 1:
+        pytest.skip("without mpirun: one process")
+    plain_db, sub_db, dev_db = tmp_path / "plain.db", tmp_path / "sub.db", tmp_path / "dev.db"
+    lfp.ingest(sample_csv, db=plain_db, ranks=1, mpirun=False)
+    p = subprocess.run(["bash", "-c", f"'{lfp.binary}' ingest <(gzip -dc < <(gzip -c '{sample_csv}')) "
+                                      f"--db '{sub_db}' -q --scratch '{tmp_path}'"],
+                       env=lfp.env, capture_output=True, text=True, timeout=180)
+    assert p.returncode == 0, p.stderr
+    with open(sample_csv, "rb") as f:
+        p = subprocess.run([str(lfp.binary), "ingest", "/dev/stdin", "--db", str(dev_db), "-q"],
+                           stdin=f, env=lfp.env, capture_output=True, text=True, timeout=180)
+    assert p.returncode == 0, p.stderr
+    assert tables(sub_db) == tables(dev_db) == tables(plain_db)
+
+
+def test_standard_input_named_twice_is_a_usage_error(lfp, ranks, sample_csv, tmp_path):
+    p = lfp.run("ingest", "-", "-", "--db", tmp_path / "x.db")
+    assert p.returncode == EXIT_USAGE and "standard input can be read once" in p.stderr_text
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_dangling_symlink_in_an_input_directory_fails_as_it_would_named_alone(lfp, ranks, sample_csv, tmp_path):
+    d = tmp_path / "inputs"
+    d.mkdir()
+    shutil.copy(sample_csv, d / "a.csv")
+    (d / "b.csv").symlink_to(tmp_path / "gone.csv")
+    p = lfp.run("ingest", d, "--db", tmp_path / "x.db")
+    assert p.returncode == EXIT_INPUT and f"{d}/b.csv: cannot open" in p.stderr_text
+    assert not (tmp_path / "x.db").exists()
