@@ -90,7 +90,7 @@ namespace lfp {
 Command add_generate(CLI::App& app) {
   auto opt = std::make_shared<GenerateOptions>();
   auto* ge = app.add_subcommand("generate", "Write a synthetic products file like the real one");
-  add_whole_number(ge, "--rows", opt->rows, "number of records", 0, std::uint64_t{1} << 40)->required();
+  add_whole_number(ge, "--rows", opt->rows, "number of records (up to 2^40)", 0, std::uint64_t{1} << 40)->required();
   ge->add_option("-o,--output", opt->output, "file to write")->required();
   add_whole_number(ge, "--seed", opt->seed, "data set seed")->capture_default_str();
   ge->add_flag("--force", opt->force, "replace the output file if it exists");

@@ -367,9 +367,9 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
                  "write the run's figures as JSON to FILE ('-': standard output), also when the run fails");
   in->add_option("--scratch", opt->scratch,
                  "directory for decompressed .gz/.zst inputs (default: $TMPDIR, else /tmp; /dev/shm: memory)");
-  add_whole_number(in, "--batch-mb", *batch_mb, "MiB per batch when rank 0 gathers results", 1, 1024)
+  add_whole_number(in, "--batch-mb", *batch_mb, "MiB per batch when rank 0 gathers results (1 to 1024)", 1, 1024)
       ->capture_default_str();
-  add_whole_number(in, "--round-mb", *round_mb, "MiB each rank sends per all-to-all round", 1, 1024)
+  add_whole_number(in, "--round-mb", *round_mb, "MiB each rank sends per all-to-all round (1 to 1024)", 1, 1024)
       ->capture_default_str();
   auto* quiet = in->add_flag("-q,--quiet", opt->quiet, "print errors only (no progress, no summary)");
   in->add_flag("-v,--verbose", opt->verbose, "progress with per-rank detail (seconds, bytes, records per rank)")
