@@ -9,10 +9,12 @@
 #include <optional>
 #include <vector>
 
+#include "commands/cli_options.hpp"
 #include "commands/command.hpp"
 #include "mpi/comm.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/shell_quote.hpp"
 #include "util/suggest.hpp"
 
 namespace {
@@ -59,6 +61,23 @@ bool needs_mpi(int argc, char** argv, const std::vector<lfp::Command>& commands)
   return true;
 }
 
+// CLI11's message for a parse error, in plain words where CLI11's own would show its
+// internals. Bad values already come plain from the validators (commands/cli_options).
+std::string parse_error_message(const CLI::App& app, const std::vector<lfp::Command>& commands, const CLI::Error& e) {
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    for (const auto& c : commands)
+      if (c.app->parsed() && !c.app->remaining().empty())
+        return lfp::unexpected_arguments_message(*c.app, c.app->remaining());
+    return lfp::unexpected_arguments_message(app, app.remaining());
+  }
+  const std::string what = e.what();
+  // "--rows: 1 required N missing": the option was given without its value.
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.find(" required ") != std::string::npos &&
+      what.find(':') != std::string::npos)
+    return what.substr(0, what.find(':')) + ": needs a value";
+  return what;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,15 +92,18 @@ int main(int argc, char** argv) {
       "6 verify found a disagreement, 7 no such sku.\n"
       "Run under mpirun for parallel runs, e.g. mpirun -n 8 lfp_mpi ingest products.csv");
 
-  std::string command_line;
-  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
-  const std::vector<lfp::Command> commands{lfp::add_ingest(app, command_line), lfp::add_generate(app),
-                                           lfp::add_update(app),   lfp::add_delete(app),
-                                           lfp::add_query(app),    lfp::add_verify(app),
+  // Quoted as a shell reads it back, for the runs table: the run can be repeated by pasting it.
+  const std::string command_line = lfp::shell_command(argc, argv);
+  const std::vector<lfp::Command> commands{lfp::add_ingest(app, command_line),
+                                           lfp::add_generate(app),
+                                           lfp::add_update(app, command_line),
+                                           lfp::add_delete(app, command_line),
+                                           lfp::add_query(app),
+                                           lfp::add_verify(app),
                                            lfp::add_snapshot(app)};
   // CLI11's own messages come out like every other: "lfp_mpi: error: ...".
-  app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return lfp::log::error_line(e.what()) + "\nRun with --help for more information.\n";
+  app.failure_message([&commands](const CLI::App* top, const CLI::Error& e) {
+    return lfp::log::error_line(parse_error_message(*top, commands, e)) + "\nRun with --help for more information.\n";
   });
   std::optional<lfp::mpi::Environment> env;
   if (needs_mpi(argc, argv, commands)) env.emplace(argc, argv);

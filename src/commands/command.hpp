@@ -17,10 +17,11 @@ struct Command {
   bool single_process = false;
 };
 
+// `command_line`: the whole argv, shell-quoted, for the runs row of the commands that write one.
 Command add_ingest(CLI::App& app, const std::string& command_line);
 Command add_generate(CLI::App& app);
-Command add_update(CLI::App& app);
-Command add_delete(CLI::App& app);
+Command add_update(CLI::App& app, const std::string& command_line);
+Command add_delete(CLI::App& app, const std::string& command_line);
 Command add_query(CLI::App& app);
 Command add_verify(CLI::App& app);
 Command add_snapshot(CLI::App& app);

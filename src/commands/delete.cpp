@@ -14,10 +14,11 @@ struct DeleteOptions {
   std::string db = "products.db", h5;
   std::vector<std::string> skus;
   bool no_h5 = false, quiet = false;
+  std::string command;
 };
 
 int remove(const DeleteOptions& opt) {
-  store::EditSession edit(opt.db, "delete", "lfp_mpi delete");
+  store::EditSession edit(opt.db, "delete", opt.command);
   store::EditCounts counts;
   for (const auto& sku : opt.skus) {
     if (edit.products().remove(sku)) {
@@ -35,16 +36,17 @@ int remove(const DeleteOptions& opt) {
   }
   const auto run = edit.commit(counts);
   if (!opt.quiet)
-    log::info("deleted " + std::to_string(counts.deleted) + " product" + (counts.deleted == 1 ? "" : "s") +
-              " from " + opt.db + " (run " + std::to_string(run) + ")");
+    log::info("deleted " + log::count(counts.deleted, "product") + " from " + opt.db + " (run " + std::to_string(run) +
+              ")");
   refresh_snapshot_after_edit(opt.db, opt.h5, opt.no_h5, opt.quiet);
   return kExitOk;
 }
 
 }  // namespace
 
-Command add_delete(CLI::App& app) {
+Command add_delete(CLI::App& app, const std::string& command_line) {
   auto opt = std::make_shared<DeleteOptions>();
+  opt->command = command_line;
   auto* sub = app.add_subcommand("delete", "Remove products by sku (all or none)");
   sub->add_option("--db", opt->db, "database to edit (never created)")->capture_default_str();
   sub->add_option("--sku", opt->skus, "sku to delete; repeat for more")->required();

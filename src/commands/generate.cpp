@@ -1,5 +1,6 @@
 #include "commands/generate.hpp"
 
+#include "commands/cli_options.hpp"
 #include "commands/command.hpp"
 
 #include <chrono>
@@ -73,10 +74,11 @@ int run_generate(const mpi::Comm& comm, const GenerateOptions& opt) {
   }
   if (comm.root() && !opt.quiet) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    log::info(log::format("generated %llu records (%llu bytes, seed %llu) in %s on %d rank%s in %.2f s",
-                          static_cast<unsigned long long>(opt.rows), static_cast<unsigned long long>(written),
-                          static_cast<unsigned long long>(opt.seed), opt.output.c_str(), comm.size(),
-                          comm.size() == 1 ? "" : "s", secs));
+    log::info(log::format("generated %s (%s, seed %llu) in %s on %s in %.2f s",
+                          log::count(static_cast<std::int64_t>(opt.rows), "record").c_str(),
+                          log::count(static_cast<std::int64_t>(written), "byte").c_str(),
+                          static_cast<unsigned long long>(opt.seed), opt.output.c_str(),
+                          log::count(comm.size(), "rank").c_str(), secs));
   }
   return kExitOk;
 }
@@ -88,11 +90,9 @@ namespace lfp {
 Command add_generate(CLI::App& app) {
   auto opt = std::make_shared<GenerateOptions>();
   auto* ge = app.add_subcommand("generate", "Write a synthetic products file like the real one");
-  ge->add_option("--rows", opt->rows, "number of records")
-      ->required()
-      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
+  add_whole_number(ge, "--rows", opt->rows, "number of records (up to 2^40)", 0, std::uint64_t{1} << 40)->required();
   ge->add_option("-o,--output", opt->output, "file to write")->required();
-  ge->add_option("--seed", opt->seed, "data set seed")->capture_default_str();
+  add_whole_number(ge, "--seed", opt->seed, "data set seed")->capture_default_str();
   ge->add_flag("--force", opt->force, "replace the output file if it exists");
   ge->add_flag("-q,--quiet", opt->quiet, "print errors only");
   return {ge, [opt](const mpi::Comm& comm) { return run_generate(comm, *opt); }};

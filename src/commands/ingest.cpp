@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "commands/cli_options.hpp"
 #include "commands/command.hpp"
 #include "commands/snapshot.hpp"
 #include "ingest/changes.hpp"
@@ -126,8 +127,8 @@ void report_ranks(const mpi::Comm& comm, Progress& progress, const ByteRange& mi
   for (const auto n : parsed.rejected) s.rejected += n;
   const auto all = comm.allgather(s);
   for (std::size_t r = 0; r < all.size(); ++r)
-    progress.detail(log::format("parse: rank %zu read %.1f MB, %lld records, %lld rejected", r,
-                                static_cast<double>(all[r].bytes) / 1e6, static_cast<long long>(all[r].records),
+    progress.detail(log::format("parse: rank %zu read %.1f MB, %s, %lld rejected", r,
+                                static_cast<double>(all[r].bytes) / 1e6, log::count(all[r].records, "record").c_str(),
                                 static_cast<long long>(all[r].rejected)));
 }
 
@@ -180,8 +181,11 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
         }))
       return code;
     if (comm.root() && !opt.quiet)
-      log::info("all " + std::to_string(opt.files.size()) + " input files are unchanged since their last ingest: " +
-                opt.db + " is up to date (--force reads them again)");
+      log::info((opt.files.size() == 1
+                     ? "the 1 input file is unchanged since its last ingest: "
+                     : "all " + log::count(static_cast<std::int64_t>(opt.files.size()), "input file") +
+                           " are unchanged since their last ingest: ") +
+                opt.db + " is up to date (--force reads " + (opt.files.size() == 1 ? "it" : "them") + " again)");
     if (comm.root()) database_totals(opt.db, report);
     report.phase_seconds = {{"total", clock.total()}};
     return kExitOk;
@@ -312,10 +316,10 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   report.phase_seconds = outcome->phase_seconds;
   const std::string h5 = snapshot_path(opt);
   if (!opt.quiet) {
-    RunSummary s{ranks,         opt.files.size(), read.size(),          facts.records_read, facts.rejected, *outcome,
-                 opt.db,        opt.no_h5 ? "" : h5, clock.total(), clock.phases()};
+    const RunSummary s{ranks,          opt.files.size(), read.size(), facts.records_read,
+                       facts.rejected, *outcome,         opt.db,      opt.no_h5 ? "" : h5};
     if (outcome->rejects_total > 10)
-      log::note("... " + std::to_string(outcome->rejects_total - 10) + " more rejects: see the rejects table");
+      log::note("... " + log::count(outcome->rejects_total - 10, "more reject") + ": see the rejects table");
     for (const auto& line : summary_lines(s)) log::info(line);
   }
   std::error_code ec;
@@ -388,19 +392,16 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
   auto* h5 = in->add_option("--h5", opt->h5, "HDF5 snapshot path (default: the database path with .h5)");
   in->add_flag("--no-h5", opt->no_h5, "do not write the HDF5 snapshot")->excludes(h5);
   in->add_flag("--force", opt->force, "read files even when unchanged since their last ingest");
-  in->add_option("--max-rejects", opt->max_rejects,
-                 "fail the run (exit 3, database unchanged) when more than N records are rejected")
-      ->check(CLI::NonNegativeNumber);
+  add_whole_number(in, "--max-rejects", opt->max_rejects,
+                   "fail the run (exit 3, database unchanged) when more than N records are rejected");
   in->add_option("--json-report", opt->json_report,
                  "write the run's figures as JSON to FILE ('-': standard output), also when the run fails");
   in->add_option("--scratch", opt->scratch,
                  "directory for decompressed .gz/.zst inputs (default: $TMPDIR, else /tmp; /dev/shm: memory)");
-  in->add_option("--batch-mb", *batch_mb, "MiB per batch when rank 0 gathers results")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1024));
-  in->add_option("--round-mb", *round_mb, "MiB each rank sends per all-to-all round")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1024));
+  add_whole_number(in, "--batch-mb", *batch_mb, "MiB per batch when rank 0 gathers results (1 to 1024)", 1, 1024)
+      ->capture_default_str();
+  add_whole_number(in, "--round-mb", *round_mb, "MiB each rank sends per all-to-all round (1 to 1024)", 1, 1024)
+      ->capture_default_str();
   auto* quiet = in->add_flag("-q,--quiet", opt->quiet, "print errors only (no progress, no summary)");
   in->add_flag("-v,--verbose", opt->verbose, "progress with per-rank detail (seconds, bytes, records per rank)")
       ->excludes(quiet);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "commands/cli_options.hpp"
 #include "commands/command.hpp"
 #include "commands/on_root.hpp"
 #include "commands/output_format.hpp"
@@ -131,8 +132,8 @@ Command add_query(CLI::App& app) {
   auto opt = std::make_shared<QueryOptions>();
   auto* sub = app.add_subcommand("query", "Print a summary, or products, counts, rejects, runs or sources");
   sub->add_option("--db", opt->db, "database to read")->capture_default_str();
-  auto* top = sub->add_option("--top", opt->top, "the N names with most products (ties by name)")
-                  ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  auto* top = add_whole_number(sub, "--top", opt->top, "the N names with most products (ties by name)", 0,
+                               std::uint64_t{1} << 40);
   auto* sku = sub->add_option("--sku", opt->sku, "the product with this sku");
   auto* name = sub->add_option("--name", opt->name, "the products with this name, in sku order");
   auto* rejects = sub->add_flag("--rejects", opt->rejects, "every rejected record");
@@ -142,9 +143,7 @@ Command add_query(CLI::App& app) {
   for (auto* a : forms)
     for (auto* b : forms)
       if (a != b) a->excludes(b);
-  sub->add_option("--format", opt->format, "table, csv or json")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, Format>{{"table", Format::Table}, {"csv", Format::Csv}, {"json", Format::Json}}));
+  add_choice(sub, "--format", opt->format, "table, csv or json (any case)", {"table", "csv", "json"});
   return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return query(*opt); }); }, true};
 }
 

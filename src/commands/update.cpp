@@ -20,6 +20,10 @@ struct UpdateOptions {
 };
 
 int update(const UpdateOptions& opt) {
+  // Before the database is opened: a run that could change nothing is a mistake, not a run.
+  if (!opt.name && !opt.description)
+    throw Error(kExitUsage,
+                "update --sku " + opt.sku + ": nothing to change: add --name NAME and/or --description TEXT");
   store::EditSession edit(opt.db, "update", opt.command);
   const auto current = edit.products().find(opt.sku);
   if (!current && !opt.insert)
@@ -45,8 +49,9 @@ int update(const UpdateOptions& opt) {
 
 }  // namespace
 
-Command add_update(CLI::App& app) {
+Command add_update(CLI::App& app, const std::string& command_line) {
   auto opt = std::make_shared<UpdateOptions>();
+  opt->command = command_line;
   auto* sub = app.add_subcommand("update", "Change one product (--insert: create it if absent)");
   sub->add_option("--db", opt->db, "database to edit (never created)")->capture_default_str();
   sub->add_option("--sku", opt->sku, "the product's sku")->required();
@@ -56,11 +61,7 @@ Command add_update(CLI::App& app) {
   auto* h5 = sub->add_option("--h5", opt->h5, "snapshot to refresh (default: the database path with .h5, if present)");
   sub->add_flag("--no-h5", opt->no_h5, "leave the snapshot stale")->excludes(h5);
   sub->add_flag("-q,--quiet", opt->quiet, "print errors only");
-  return {sub, [opt](const mpi::Comm& comm) {
-            opt->command = "lfp_mpi update --sku " + opt->sku;
-            return on_root(comm, [&] { return update(*opt); });
-          },
-          true};
+  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return update(*opt); }); }, true};
 }
 
 }  // namespace lfp

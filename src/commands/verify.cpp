@@ -63,14 +63,14 @@ void check_counts(store::Connection& db, Checks& checks) {
   int n = 0;
   while (s.step()) {
     if (n++ < kShown)
-      shown += log::format("%s'%s': %lld products, product_counts says %s", shown.empty() ? "" : "; ",
-                           std::string(s.text(0)).c_str(), static_cast<long long>(s.integer(1)),
+      shown += log::format("%s'%s': %s, product_counts says %s", shown.empty() ? "" : "; ",
+                           std::string(s.text(0)).c_str(), log::count(s.integer(1), "product").c_str(),
                            s.is_null(2) ? "nothing" : std::to_string(s.integer(2)).c_str());
   }
   if (n == 0)
     checks.pass("product_counts equals SELECT name, count(*) FROM products GROUP BY name");
   else
-    checks.fail(std::to_string(n) + " names with a wrong count in product_counts, e.g. " + shown);
+    checks.fail(log::count(n, "name") + " with a wrong count in product_counts, e.g. " + shown);
   auto t = db.prepare(
       "SELECT products, names, (SELECT coalesce(sum(products), 0) FROM product_counts), "
       "(SELECT count(*) FROM product_counts) FROM totals");
@@ -134,9 +134,9 @@ void check_snapshot(store::Connection& db, const std::string& path, Checks& chec
   if (n_sku != products || h5.string_count("/products/name") != products ||
       h5.string_count("/products/description") != products || h5.string_count("/product_counts/name") != names ||
       h5.length("/product_counts/products") != names) {
-    checks.fail("snapshot " + path + " holds " + std::to_string(n_sku) + " products and " +
-                std::to_string(h5.string_count("/product_counts/name")) + " names, the database " +
-                std::to_string(products) + " and " + std::to_string(names));
+    checks.fail("snapshot " + path + " holds " + log::count(static_cast<std::int64_t>(n_sku), "product") + " and " +
+                log::count(static_cast<std::int64_t>(h5.string_count("/product_counts/name")), "name") +
+                ", the database " + std::to_string(products) + " and " + std::to_string(names));
     return;
   }
   auto strings = [](store::H5Reader& r, const char* d, std::uint64_t i, std::uint64_t n) { return r.strings(d, i, n); };
@@ -156,11 +156,12 @@ void check_snapshot(store::Connection& db, const std::string& path, Checks& chec
   differ += compare_column(h5, "/product_counts/products", names, db,
                            "SELECT CAST(products AS TEXT) FROM product_counts ORDER BY name", numbers, first);
   if (differ == 0)
-    checks.pass("every snapshot value equals the database (" + std::to_string(products) + " products, " +
-                std::to_string(names) + " names)");
+    checks.pass("every snapshot value equals the database (" +
+                log::count(static_cast<std::int64_t>(products), "product") + ", " +
+                log::count(static_cast<std::int64_t>(names), "name") + ")");
   else
-    checks.fail("snapshot " + path + ": " + std::to_string(differ) + " values differ from the database, first at " +
-                first);
+    checks.fail("snapshot " + path + ": " + log::count(static_cast<std::int64_t>(differ), "value") +
+                (differ == 1 ? " differs" : " differ") + " from the database, first at " + first);
 }
 
 int verify(const VerifyOptions& opt) {
@@ -180,8 +181,7 @@ int verify(const VerifyOptions& opt) {
   }
   db.exec("COMMIT");
   if (checks.failures() > 0) {
-    log::error(0, opt.db + ": " + std::to_string(checks.failures()) + " check" + (checks.failures() == 1 ? "" : "s") +
-                      " failed");
+    log::error(0, opt.db + ": " + log::count(checks.failures(), "check") + " failed");
     return kExitVerify;
   }
   if (!opt.quiet) log::info(opt.db + ": all checks passed");

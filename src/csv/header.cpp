@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "util/log.hpp"
+
 namespace lfp::csv {
 namespace {
 
@@ -49,7 +51,7 @@ std::string describe(const HeaderCheck& check) {
     case HeaderProblem::OpenQuote: return "header has a quoted field that is never closed";
     case HeaderProblem::ColumnCount:
       return std::string("header must name '") + kRequiredColumns[check.column] + "' exactly once, it names it " +
-             std::to_string(check.times) + " times (columns needed: name, sku, description)";
+             log::count(check.times, "time") + " (columns needed: name, sku, description)";
   }
   return "unknown header problem";
 }

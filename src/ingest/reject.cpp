@@ -1,6 +1,7 @@
 #include "ingest/reject.hpp"
 
 #include "csv/utf8.hpp"
+#include "util/log.hpp"
 
 namespace lfp {
 
@@ -22,7 +23,7 @@ std::string reject_detail(RejectReason r, std::uint32_t fields, std::uint32_t ex
     case RejectReason::NulByte: return "a field holds a NUL byte";
     case RejectReason::InvalidUtf8: return "a field is not valid UTF-8";
     case RejectReason::FieldCount:
-      return std::to_string(fields) + " fields, the header has " + std::to_string(expected);
+      return log::count(fields, "field") + ", the header has " + std::to_string(expected);
     case RejectReason::EmptySku: return "the sku is empty";
     case RejectReason::TooLong:
       return "the record is longer than 999,999,000 bytes (SQLite's row limit of 1,000,000,000 less room for the "

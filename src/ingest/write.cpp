@@ -58,7 +58,7 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
         session.add_reject(file, r);
       });
   if (opt.max_rejects >= 0 && out.rejects_total > opt.max_rejects)
-    throw Error(kExitInput, std::to_string(out.rejects_total) + " records rejected, more than --max-rejects " +
+    throw Error(kExitInput, log::count(out.rejects_total, "record") + " rejected, more than --max-rejects " +
                                 std::to_string(opt.max_rejects) + ": " + opt.db + " is unchanged");
 
   // A new (or empty) database holds exactly the merged stream, so the snapshot is written

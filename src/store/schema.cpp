@@ -4,6 +4,7 @@
 #include <set>
 
 #include "util/error.hpp"
+#include "util/log.hpp"
 
 namespace lfp::store {
 namespace {
@@ -194,7 +195,7 @@ void check_counts_intact(Connection& db) {
   auto s = db.prepare("SELECT products, product_rows FROM totals");
   if (!s.step() || s.integer(0) == s.integer(1)) return;
   throw Error(kExitOutput, "database " + db.label() + ": product_counts is damaged (changed outside lfp_mpi?): its " +
-                               "counts add up to " + std::to_string(s.integer(0)) + " products, the products table " +
+                               "counts add up to " + log::count(s.integer(0), "product") + ", the products table " +
                                "holds " + std::to_string(s.integer(1)) + "; refused, nothing was changed. 'lfp_mpi " +
                                "verify' names the wrong counts; the README shows how to rebuild them");
 }
@@ -202,8 +203,7 @@ void check_counts_intact(Connection& db) {
 void check_before_write(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return;
-  Connection db(path, Connection::Mode::ReadOnly);
-  check_readable(db);
+  auto db = open_existing(path, Connection::Mode::ReadOnly);
   check_counts_intact(db);
 }
 
@@ -233,9 +233,15 @@ namespace lfp::store {
 
 Connection open_existing(const std::string& path, Connection::Mode mode) {
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(kExitOutput, "database " + path + ": is a directory");
   if (!std::filesystem::is_regular_file(path, ec))
     throw Error(kExitOutput, "database " + path + ": no such database (lfp_mpi ingest creates it)");
   Connection db(path, mode == Connection::Mode::Create ? Connection::Mode::ReadWrite : mode);
+  // SQLite opens any file; only the first read finds that it is not a database, and would
+  // name the statement it was preparing.
+  if ((sqlite3_exec(db.get(), "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr) & 0xff) ==
+      SQLITE_NOTADB)
+    throw Error(kExitOutput, "database " + path + ": not an SQLite database");
   check_readable(db);
   return db;
 }

@@ -58,6 +58,10 @@ void note(const std::string& message) {
   std::fprintf(stderr, "lfp_mpi: %s\n", message.c_str());
 }
 
+std::string count(std::int64_t n, const std::string& noun, const std::string& plural) {
+  return std::to_string(n) + " " + (n == 1 ? noun : plural.empty() ? noun + "s" : plural);
+}
+
 std::string format(const char* fmt, ...) {
   va_list args;
   va_start(args, fmt);

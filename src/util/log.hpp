@@ -1,6 +1,7 @@
 #pragma once
 // The one place that formats what lfp_mpi prints: "lfp_mpi: ..." on stdout for results,
 // "lfp_mpi: error: ..." (or "lfp_mpi: rank N: error: ..." off rank 0) on stderr.
+#include <cstdint>
 #include <string>
 
 namespace lfp::log {
@@ -26,6 +27,10 @@ std::string error_line(const std::string& message);
 // Called before each line is printed (the progress reporter clears its live line); nullptr
 // for none.
 void set_before_print(void (*hook)());
+
+// A count and its noun, "1 file", "2 files", "0 files": every message that prints a count
+// says it through this. `plural` for a noun that does not just take an s.
+std::string count(std::int64_t n, const std::string& noun, const std::string& plural = "");
 
 // printf-style formatting into a std::string.
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -144,7 +144,7 @@ void Progress::start(const std::string& phase, const PhaseWork& work) {
   if (work.bytes_total > 0)
     text += log::format(" (%.1f MB)", static_cast<double>(work.bytes_total) / 1e6);
   else if (work.records_total > 0)
-    text += log::format(" (%llu records)", static_cast<unsigned long long>(work.records_total));
+    text += " (" + log::count(static_cast<std::int64_t>(work.records_total), "record") + ")";
   print_locked(text, mode_ == ProgressMode::Live);
   wake_.notify_all();
 }
