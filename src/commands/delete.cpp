@@ -18,6 +18,7 @@ struct DeleteOptions {
 };
 
 int remove(const DeleteOptions& opt) {
+  check_snapshot_before_edit(opt.db, opt.h5, opt.no_h5);
   store::EditSession edit(opt.db, "delete", opt.command);
   store::EditCounts counts;
   for (const auto& sku : opt.skus) {
@@ -38,7 +39,7 @@ int remove(const DeleteOptions& opt) {
   if (!opt.quiet)
     log::info("deleted " + log::count(counts.deleted, "product") + " from " + opt.db + " (run " + std::to_string(run) +
               ")");
-  refresh_snapshot_after_edit(opt.db, opt.h5, opt.no_h5, opt.quiet);
+  refresh_snapshot_after_edit(opt.db, opt.h5, opt.no_h5, opt.quiet, run);
   return kExitOk;
 }
 
@@ -53,7 +54,14 @@ Command add_delete(CLI::App& app, const std::string& command_line) {
   auto* h5 = sub->add_option("--h5", opt->h5, "snapshot to refresh (default: the database path with .h5, if present)");
   sub->add_flag("--no-h5", opt->no_h5, "leave the snapshot stale")->excludes(h5);
   sub->add_flag("-q,--quiet", opt->quiet, "print errors only");
-  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return remove(*opt); }); }, true};
+  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] {
+              try {
+                return remove(*opt);
+              } catch (const Error& e) {
+                if (e.code() == kExitOutput) store::note_unfinished_write(opt->db);
+                throw;
+              }
+            }); }, true};
 }
 
 }  // namespace lfp

@@ -108,6 +108,7 @@ std::optional<WriteOutcome> write_or_report(const mpi::Comm& comm, const IngestO
   } catch (const Error& e) {
     log::error(0, e.what());
     code = e.code();
+    if (code == kExitOutput) store::note_unfinished_write(opt.db);
   } catch (const std::exception& e) {
     // Still a clean, collective stop: the stream client has released the other ranks.
     log::error(0, std::string("internal error while writing: ") + e.what());

@@ -5,6 +5,7 @@
 
 #include "commands/command.hpp"
 #include "commands/on_root.hpp"
+#include "ingest/inputs.hpp"
 #include "ingest/options.hpp"
 #include "store/h5_reader.hpp"
 #include "store/h5_snapshot.hpp"
@@ -30,18 +31,42 @@ void export_from(const std::string& db_path, const std::string& h5, const char* 
 
 }  // namespace
 
-void refresh_snapshot_after_edit(const std::string& db, const std::string& h5_option, bool no_h5, bool quiet) {
+namespace {
+
+// The snapshot an edit keeps current: "" when there is none to refresh.
+std::string snapshot_to_refresh(const std::string& db, const std::string& h5_option, bool no_h5) {
   const std::string h5 = h5_option.empty() ? default_h5_path(db) : h5_option;
   std::error_code ec;
-  const bool exists = std::filesystem::exists(h5, ec);
+  if (no_h5 || (!std::filesystem::exists(h5, ec) && h5_option.empty())) return "";
+  return h5;
+}
+
+}  // namespace
+
+void check_snapshot_before_edit(const std::string& db, const std::string& h5_option, bool no_h5) {
+  const std::string h5 = snapshot_to_refresh(db, h5_option, no_h5);
+  if (!h5.empty()) check_output_path(h5, "snapshot");
+}
+
+void refresh_snapshot_after_edit(const std::string& db, const std::string& h5_option, bool no_h5, bool quiet,
+                                 std::int64_t run) {
+  const std::string h5 = snapshot_to_refresh(db, h5_option, no_h5);
+  std::error_code ec;
   if (no_h5) {
-    if (exists)
-      log::warning("the snapshot " + h5 + " no longer mirrors the database (--no-h5): 'lfp_mpi snapshot --db " + db +
-                   "' refreshes it");
+    const std::string stale = h5_option.empty() ? default_h5_path(db) : h5_option;
+    if (std::filesystem::exists(stale, ec))
+      log::warning("the snapshot " + stale + " no longer mirrors the database (--no-h5): 'lfp_mpi snapshot --db " +
+                   db + "' refreshes it");
     return;
   }
-  if (!exists && h5_option.empty()) return;  // no snapshot to keep current
-  export_from(db, h5, "lfp_mpi snapshot");
+  if (h5.empty()) return;  // no snapshot to keep current
+  try {
+    export_from(db, h5, "lfp_mpi snapshot");
+  } catch (const Error& e) {
+    throw Error(kExitSnapshot, "run " + std::to_string(run) + " is committed to " + db + ", but the snapshot " + h5 +
+                                   " could not be written (" + e.what() + "); it is stale: 'lfp_mpi snapshot --db " +
+                                   db + "' writes it");
+  }
   if (!quiet) log::info("refreshed the snapshot " + h5);
 }
 

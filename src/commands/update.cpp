@@ -24,6 +24,7 @@ int update(const UpdateOptions& opt) {
   if (!opt.name && !opt.description)
     throw Error(kExitUsage,
                 "update --sku " + opt.sku + ": nothing to change: add --name NAME and/or --description TEXT");
+  check_snapshot_before_edit(opt.db, opt.h5, opt.no_h5);
   store::EditSession edit(opt.db, "update", opt.command);
   const auto current = edit.products().find(opt.sku);
   if (!current && !opt.insert)
@@ -43,7 +44,7 @@ int update(const UpdateOptions& opt) {
   if (!opt.quiet)
     log::info(std::string(counts.inserted ? "inserted" : counts.updated ? "updated" : "left unchanged") + " sku '" +
               opt.sku + "' in " + opt.db + " (run " + std::to_string(run) + ")");
-  if (counts.unchanged == 0) refresh_snapshot_after_edit(opt.db, opt.h5, opt.no_h5, opt.quiet);
+  if (counts.unchanged == 0) refresh_snapshot_after_edit(opt.db, opt.h5, opt.no_h5, opt.quiet, run);
   return kExitOk;
 }
 
@@ -61,7 +62,14 @@ Command add_update(CLI::App& app, const std::string& command_line) {
   auto* h5 = sub->add_option("--h5", opt->h5, "snapshot to refresh (default: the database path with .h5, if present)");
   sub->add_flag("--no-h5", opt->no_h5, "leave the snapshot stale")->excludes(h5);
   sub->add_flag("-q,--quiet", opt->quiet, "print errors only");
-  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return update(*opt); }); }, true};
+  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] {
+              try {
+                return update(*opt);
+              } catch (const Error& e) {
+                if (e.code() == kExitOutput) store::note_unfinished_write(opt->db);
+                throw;
+              }
+            }); }, true};
 }
 
 }  // namespace lfp

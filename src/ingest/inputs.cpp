@@ -50,11 +50,7 @@ std::vector<InputFile> stat_inputs(const std::vector<std::string>& files, const 
   return out;
 }
 
-namespace {
-
-// An output path must name a file (new or existing, never a directory or a dangling
-// symlink) in an existing directory this process may write in (for the temporary file and
-// SQLite's journal). `what` is "database" or "snapshot".
+// The directory must be writable for the temporary file and SQLite's journal.
 void check_output_path(const std::string& path, const char* what) {
   namespace fs = std::filesystem;
   if (path.empty()) throw Error(kExitUsage, std::string("the ") + what + " path is empty");
@@ -70,8 +66,6 @@ void check_output_path(const std::string& path, const char* what) {
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     throw Error(kExitOutput, label + "cannot write in " + dir + ": " + std::strerror(errno));
 }
-
-}  // namespace
 
 void check_output_paths(const IngestOptions& opt) {
   namespace fs = std::filesystem;

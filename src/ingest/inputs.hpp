@@ -28,6 +28,10 @@ struct InputFile {
 // what to open for file f (a stream's copy), `stream[f]` whether it is a stream.
 std::vector<InputFile> stat_inputs(const std::vector<std::string>& files, const std::vector<std::string>& open,
                                    const std::vector<bool>& stream);
+// An output path must name a file (new or existing, never a directory or a dangling
+// symlink) in an existing directory this process can write in; `what` ("database",
+// "snapshot") names it in the Error (kExitOutput, kExitUsage for an empty path).
+void check_output_path(const std::string& path, const char* what);
 // Rank 0, before any input is read: the outputs must be distinct files, and neither may be
 // an input (exit 2); each must be creatable or writable: not a directory, not a dangling
 // symlink, in an existing directory this process can write in (exit 5).

@@ -124,7 +124,13 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
       "run " + std::to_string(out.run_id) + " is committed to " + opt.db +
           (snapshot ? "; the snapshot " + snapshot_path(opt) + " may be missing ('lfp_mpi snapshot' writes it)" : ""));
   if (snapshot) {
-    snapshot->publish();
+    try {
+      snapshot->publish();
+    } catch (const Error& e) {
+      throw Error(kExitSnapshot, "run " + std::to_string(out.run_id) + " is committed to " + opt.db +
+                                     ", but the snapshot " + snapshot_path(opt) + " could not be written (" + e.what() +
+                                     "); it is stale: 'lfp_mpi snapshot --db " + opt.db + "' writes it");
+    }
     out.snapshot_written = true;
   }
   return out;

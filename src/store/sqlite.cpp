@@ -1,5 +1,6 @@
 #include "store/sqlite.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -55,6 +56,19 @@ void recover_hot_journal(const std::string& file, const std::string& label) {
 }
 
 }  // namespace
+
+bool note_unfinished_write(const std::string& path) {
+  static constexpr unsigned char kMagic[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
+  unsigned char head[8] = {};
+  std::FILE* f = std::fopen((path + "-journal").c_str(), "rb");
+  if (!f) return false;
+  const bool hot = std::fread(head, 1, sizeof head, f) == sizeof head && std::memcmp(head, kMagic, sizeof head) == 0;
+  std::fclose(f);
+  if (hot)
+    log::note("database " + path + " is unchanged: the failed run's unfinished write is in " + path +
+              "-journal, which the next lfp_mpi command (or any read-write open) rolls back");
+  return hot;
+}
 
 Connection::Connection(const std::string& file, Mode mode, std::string label) : label_(std::move(label)) {
   if (mode == Mode::ReadOnly || mode == Mode::ReadWrite) recover_hot_journal(file, label_);

@@ -14,6 +14,11 @@ namespace lfp::store {
 
 class Statement;
 
+// After a failed write to `path`: when SQLite could not roll back (a file size limit, a full
+// disk), the unfinished write stays in PATH-journal and the database is logically unchanged
+// until the next read-write open rolls it back. Prints a note saying so; true if it did.
+bool note_unfinished_write(const std::string& path);
+
 class Connection {
  public:
   // Temporary: the empty file a TempFile created, opened read-write and never through a

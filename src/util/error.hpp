@@ -14,6 +14,7 @@ enum ExitCode : int {
   kExitOutput = 5,     // the database or snapshot cannot be opened, read or written
   kExitVerify = 6,     // verify: the database, its counts or the snapshot disagree
   kExitNotFound = 7,   // update / delete: no product has that sku
+  kExitSnapshot = 8,   // the database change is committed, the snapshot could not be written
 };
 
 class Error : public std::runtime_error {

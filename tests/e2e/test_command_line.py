@@ -192,9 +192,9 @@ def test_counts_of_one_take_the_singular(lfp, ranks, tmp_path):
 def test_the_summary_total_is_the_json_reports_total(lfp, ranks, generated_one_rank, tmp_path):
     # A database with a snapshot: the commit and the snapshot's rename come after the runs row.
     p = lfp.run("ingest", generated_one_rank, "--db", tmp_path / "t.db", "--json-report", "-", check=True)
-    report = json.loads(p.stdout_text[p.stdout_text.index("{"):])
-    m = re.search(r"^lfp_mpi: wrote .* \(run 1\) in ([0-9.]+) s:(.*)$", p.stdout_text, re.M)
-    assert m, p.stdout_text
+    report = json.loads(p.stdout_text)  # the summary went to stderr
+    m = re.search(r"^lfp_mpi: wrote .* \(run 1\) in ([0-9.]+) s:(.*)$", p.stderr_text, re.M)
+    assert m, p.stderr_text
     phases = dict(zip(m.group(2).split()[::2], map(float, m.group(2).split()[1::2])))
     assert m.group(1) == f"{report['phase_seconds']['total']:.3f}", (m.group(1), report["phase_seconds"])
     assert phases == {k: round(v, 3) for k, v in report["phase_seconds"].items() if k != "total"}

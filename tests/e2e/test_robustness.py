@@ -298,3 +298,48 @@ def test_snapshot_write_failure_leaves_database_unchanged(lfp, ranks, sample_csv
         assert partials(small) == [] and not (small / "p.h5").exists()
     finally:
         subprocess.run(["umount", str(small)], capture_output=True)
+
+
+def test_an_edit_committed_whose_snapshot_cannot_be_written_exits_8_and_says_so(lfp, ranks, sample_csv, tmp_path):
+    """The snapshot is refreshed after the edit commits: when that fails (here: a full file
+    system), the exit code and message say the edit is committed and the snapshot stale,
+    not that the database is unchanged."""
+    if ranks != 1:
+        pytest.skip("one process is enough")
+    if os.getuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare for a small private file system")
+    db = tmp_path / "p.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    full = tmp_path / "full"
+    full.mkdir()
+    h5 = full / "p.h5"
+    script = (f"mount -t tmpfs -o size=16k tmpfs '{full}' && "
+              f"'{lfp.binary}' update --db '{db}' --h5 '{h5}' --sku involve-available --name Renamed")
+    p = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                       capture_output=True, text=True, env=lfp.env)
+    assert p.returncode == 8, p.stderr
+    assert f"is committed to {db}, but the snapshot {h5} could not be written" in p.stderr
+    assert f"lfp_mpi snapshot --db {db}" in p.stderr
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT name FROM products WHERE sku = 'involve-available'").fetchone() == ("Renamed",)
+    con.close()
+
+
+def test_a_write_cut_short_by_the_file_size_limit_says_where_the_unfinished_write_is(
+        lfp, ranks, big_csv, tmp_path):
+    """Past `ulimit -f` SQLite cannot roll back either: the journal stays hot. The message
+    says the database is unchanged and how the journal goes; the next command rolls it back."""
+    if ranks != 1:
+        pytest.skip("one process is enough")
+    db = tmp_path / "u.db"
+    lfp.ingest(big_csv, db=db, no_h5=True)
+    before = digest(db)
+    sku = sqlite3.connect(db).execute("SELECT max(sku) FROM products_main").fetchone()[0]
+    limit_kib = db.stat().st_size // 1024 // 3
+    p = subprocess.run(["bash", "-c", f"ulimit -f {limit_kib}; exec '{lfp.binary}' update --db '{db}' "
+                                      f"--sku '{sku}' --name X --no-h5"], capture_output=True, text=True, env=lfp.env)
+    assert p.returncode == 5, p.stderr
+    assert Path(f"{db}-journal").exists(), "the limit was expected to stop the rollback too"
+    assert f"{db} is unchanged: the failed run's unfinished write is in {db}-journal" in p.stderr
+    assert lfp.run("query", "--db", db, mpirun=False).returncode == 0
+    assert digest(db) == before
