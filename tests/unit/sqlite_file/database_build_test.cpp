@@ -13,6 +13,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <random>
@@ -380,8 +381,9 @@ class TempPath {
 };
 
 // Builds `products` in `parts` parts and checks the file against the reference database.
+// With `pending_byte` moved (SQLite's side moved too) the file must reach past the lock page.
 void check_build(const std::vector<Product>& products, std::uint32_t page_size, std::initializer_list<int> part_counts,
-                 std::uint64_t seed, bool edits = true) {
+                 std::uint64_t seed, bool edits = true, std::uint64_t pending_byte = kPendingByte) {
   std::mt19937_64 rng(seed);
   const SortedTrees trees(products);
   TempPath ref("reference");
@@ -390,13 +392,14 @@ void check_build(const std::vector<Product>& products, std::uint32_t page_size, 
   reference.exec("PRAGMA synchronous = OFF");
   for (std::size_t t = 0; t < kProductTreeCount; ++t)
     ASSERT_EQ(query(reference, kScans[t]), expected_scan(trees, t)) << "SQLite's own order differs, tree " << t;
-  const PageNumbering numbering(page_size);
+  const PageNumbering numbering(page_size, pending_byte);
   for (int parts : part_counts) {
     for (Mode mode : {Mode::InMemory, Mode::TwoPass}) {
       SCOPED_TRACE("page size " + std::to_string(page_size) + ", " + std::to_string(parts) + " parts, " +
                    (mode == Mode::InMemory ? "in memory" : "two passes"));
       TempPath built("built");
-      write_database(built.path(), numbering, trees.sources(), parts, mode, rng);
+      const auto stats = write_database(built.path(), numbering, trees.sources(), parts, mode, rng);
+      if (pending_byte != kPendingByte) ASSERT_GT(stats.database_pages, numbering.lock_page());
       {
         // The hand-written file alone, before SQLite adds anything.
         Connection raw(built.path(), Connection::Mode::ReadOnly);
@@ -515,6 +518,121 @@ TEST(SqliteFileBuild, SingleRow) {
 
 TEST(SqliteFileBuild, FewRowsOverManyParts) {
   for (std::size_t n : {2, 3, 5, 9, 17}) check_build(adversarial_products(n, 100 + n, false), 4096, {8}, 19 + n);
+}
+
+// SQLite's pending byte moved to 1 MiB (SQLITE_TESTCTRL_PENDING_BYTE, the hook SQLite's own
+// tests use), so that small files cross it: lock page 257 at 4 KiB pages, 17 at 64 KiB.
+TEST(SqliteFileBuild, LockPageAtAnInjectedOffset) {
+  constexpr unsigned kAt = 0x100000;
+  const int previous = sqlite3_test_control(SQLITE_TESTCTRL_PENDING_BYTE, kAt);
+  ASSERT_EQ(static_cast<std::uint64_t>(previous), kPendingByte) << "this SQLite has no test control";
+  struct Restore {
+    ~Restore() { sqlite3_test_control(SQLITE_TESTCTRL_PENDING_BYTE, static_cast<unsigned>(kPendingByte)); }
+  } restore;
+  const auto products = adversarial_products(2500, 6, false);
+  check_build(products, 4096, {1, 3, 8}, 21, true, kAt);
+  check_build(products, 65536, {2}, 22, true, kAt);
+}
+
+// A file past 1 GiB with SQLite's real pending byte: 10,900 products with 100 KB
+// descriptions, 4 parts built in two passes straight to the file (as ranks streaming to rank
+// 0 would), checked row by row against the generator and edited by SQLite.
+TEST(SqliteFileBuild, CrossesTheRealOneGibLockPage) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  constexpr std::uint64_t kProducts = 10900, kDescription = 100000, kNames = 97;
+  auto sku = [](std::uint64_t i) {
+    char b[16];
+    std::snprintf(b, sizeof b, "P%010llu", static_cast<unsigned long long>(i));
+    return std::string(b);
+  };
+  auto name = [](std::uint64_t i) { return "name" + std::to_string(i % kNames); };
+  auto description = [](std::uint64_t i) {
+    std::string d(kDescription, static_cast<char>('a' + i % 26));
+    d[0] = '\0';
+    d[kDescription / 2] = static_cast<char>(0xff);
+    d[kDescription - 1] = static_cast<char>(i);
+    std::memcpy(d.data() + 1, &i, sizeof i);
+    return d;
+  };
+  std::vector<std::uint64_t> by_name(kProducts);
+  for (std::uint64_t i = 0; i < kProducts; ++i) by_name[i] = i;
+  std::sort(by_name.begin(), by_name.end(),
+            [&](auto a, auto b) { return name_sku_less(name(a), sku(a), name(b), sku(b)); });
+  std::map<std::string, std::int64_t> count_map;
+  for (std::uint64_t i = 0; i < kProducts; ++i) ++count_map[name(i)];
+  const std::vector<std::pair<std::string, std::int64_t>> counts(count_map.begin(), count_map.end());
+  auto by_products = counts;
+  std::sort(by_products.begin(), by_products.end(),
+            [](const auto& a, const auto& b) { return products_desc_name_less(a.second, a.first, b.second, b.first); });
+
+  TreeSources trees;
+  trees[kProductsMain] = {kProducts, [&](std::uint64_t i, Bytes& out) {
+                            const std::string s = sku(i), n = name(i), d = description(i);
+                            const Value v[] = {std::string_view(s), std::string_view(n), std::string_view(d)};
+                            encode_record(v, out);
+                          }};
+  trees[kProductsByName] = {kProducts, [&](std::uint64_t i, Bytes& out) {
+                              const std::string n = name(by_name[i]), s = sku(by_name[i]);
+                              const Value v[] = {std::string_view(n), std::string_view(s)};
+                              encode_record(v, out);
+                            }};
+  trees[kProductCounts] = {counts.size(), [&](std::uint64_t i, Bytes& out) {
+                             const Value v[] = {std::string_view(counts[i].first), counts[i].second};
+                             encode_record(v, out);
+                           }};
+  trees[kProductCountsByProducts] = {
+      by_products.size(), [&](std::uint64_t i, Bytes& out) {
+        const Value v[] = {by_products[i].second, std::string_view(by_products[i].first)};
+        encode_record(v, out);
+      }};
+  TempPath built("one_gib");
+  const PageNumbering numbering(4096);
+  std::mt19937_64 rng(23);
+  const auto stats = write_database(built.path(), numbering, trees, 4, Mode::TwoPass, rng);
+  const auto written = Clock::now();
+  ASSERT_GT(stats.database_pages, numbering.lock_page());
+  struct stat st {};
+  ASSERT_EQ(::stat(built.path().c_str(), &st), 0);
+  EXPECT_EQ(static_cast<std::uint64_t>(st.st_size), std::uint64_t{stats.database_pages} * 4096);
+  EXPECT_GT(static_cast<std::uint64_t>(st.st_size), kPendingByte);
+  {
+    Connection raw(built.path(), Connection::Mode::ReadOnly);
+    ASSERT_EQ(integrity(raw), "ok\n");
+    auto s = raw.prepare("SELECT sku, name, description FROM products_main WHERE sku >= ''");
+    std::uint64_t i = 0;
+    for (; s.step(); ++i) {
+      ASSERT_EQ(s.text(0), sku(i));
+      ASSERT_EQ(s.text(1), name(i));
+      ASSERT_TRUE(s.text(2) == description(i)) << "description of row " << i;
+    }
+    EXPECT_EQ(i, kProducts);
+    EXPECT_EQ(query(raw, kScans[kProductsByName]).size(), kProducts);
+    Rows expected;
+    for (const auto& [n, c] : by_products) expected.push_back({"i" + std::to_string(c), "t" + n});
+    EXPECT_EQ(query(raw, kScans[kProductCountsByProducts]), expected);
+  }
+  const auto checked = Clock::now();
+  finish_with_sqlite(built.path());
+  {
+    Connection db(built.path(), Connection::Mode::ReadWrite);
+    db.exec("PRAGMA synchronous = OFF");
+    lfp::store::Transaction tx(db);
+    auto ins = db.prepare("INSERT INTO products_main(sku, name, description) VALUES(?1, ?2, ?3)");
+    for (std::uint64_t i = kProducts; i < kProducts + 20; ++i) {
+      const std::string s = sku(i * 7919 % kProducts) + "x", n = name(i), d = description(i);
+      ins.bind(1, s).bind(2, n).bind(3, d).run();
+    }
+    db.exec("DELETE FROM products_main WHERE sku >= 'P0000005000' AND sku < 'P0000005100'");
+    tx.commit();
+    ASSERT_EQ(integrity(db), "ok\n");
+    EXPECT_EQ(db.integer("SELECT count(*) FROM products_main"), static_cast<std::int64_t>(kProducts + 20 - 100));
+  }
+  const auto done = Clock::now();
+  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  std::printf(
+      "1 GiB file: %u pages (lock page %u); written in %.1f s, checked in %.1f s, edited and checked in %.1f s\n",
+      stats.database_pages, numbering.lock_page(), secs(started, written), secs(written, checked), secs(checked, done));
 }
 
 }  // namespace
