@@ -635,4 +635,21 @@ TEST(SqliteFileBuild, CrossesTheRealOneGibLockPage) {
       stats.database_pages, numbering.lock_page(), secs(started, written), secs(written, checked), secs(checked, done));
 }
 
+// Payload sizes on both sides of every local-size boundary: X, and X plus one and two
+// overflow pages' worth (where K = M + (P - M) % (U - 4) reaches X), at two page sizes.
+TEST(SqliteFileBuild, PayloadSizesAroundEveryLocalBoundary) {
+  for (std::uint32_t page_size : {1024u, 4096u}) {
+    const PayloadRule rule(page_size, PayloadTree::Index);
+    std::vector<Product> products;
+    for (std::uint64_t edge : {std::uint64_t{rule.max_local()}, std::uint64_t{rule.max_local()} + page_size - 4,
+                               std::uint64_t{rule.max_local()} + 2 * (page_size - 4)})
+      for (std::uint64_t d = edge - 40; d <= edge + 40; ++d) {
+        char sku[16];
+        std::snprintf(sku, sizeof sku, "%08llu", static_cast<unsigned long long>(products.size()));
+        products.push_back({sku, std::string(d % 3, 'n'), std::string(d, static_cast<char>(d))});
+      }
+    check_build(products, page_size, {1, 3}, 24);
+  }
+}
+
 }  // namespace

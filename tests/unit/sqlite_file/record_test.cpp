@@ -158,6 +158,9 @@ TEST(SqlitePayloadRule, IndexAndTableLeafLimits) {
   // 489 + (5000 - 489) % 4092 = 908 <= X.
   EXPECT_EQ(index.local_size(5000), 908u);
   EXPECT_EQ(index.overflow_pages(5000), 1u);
+  // K exactly X keeps K: 489 + (5094 - 489) % 4092 = 1002; one byte more and M stays.
+  EXPECT_EQ(index.local_size(5094), 1002u);
+  EXPECT_EQ(index.local_size(5095), 489u);
   EXPECT_EQ(index.overflow_pages(100000), (100000 - index.local_size(100000) + 4091) / 4092);
 }
 
