@@ -9,8 +9,7 @@
 namespace lfp::sqlite_file {
 
 Bytes encode_header(const HeaderFields& f) {
-  PageNumbering check(f.page_size);  // validates the page size
-  (void)check;
+  check_page_size(f.page_size);
   Bytes h(100, 0);
   std::memcpy(h.data(), "SQLite format 3", 16);                    // with its terminating NUL
   put_u16(h.data() + 16, f.page_size == 65536 ? 1 : f.page_size);  // 65536 is written as 1

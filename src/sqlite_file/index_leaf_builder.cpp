@@ -19,8 +19,7 @@ IndexLeafBuilder::IndexLeafBuilder(std::uint32_t page_size, PartPosition positio
       position_(position),
       sink_(std::move(sink)),
       leaf_(page_size) {
-  PageNumbering check(page_size);  // validates the page size
-  (void)check;
+  check_page_size(page_size);
 }
 
 void IndexLeafBuilder::make_cell(std::span<const std::uint8_t> record) {

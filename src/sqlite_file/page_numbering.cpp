@@ -6,10 +6,14 @@
 
 namespace lfp::sqlite_file {
 
-PageNumbering::PageNumbering(std::uint32_t page_size, std::uint64_t pending_byte) : page_size_(page_size) {
+void check_page_size(std::uint32_t page_size) {
   if (page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)))
-    throw Error(kExitInternal, "sqlite page numbering: page size " + std::to_string(page_size) +
-                                   " is not a power of two from 512 to 65536");
+    throw Error(kExitInternal,
+                "sqlite file: page size " + std::to_string(page_size) + " is not a power of two from 512 to 65536");
+}
+
+PageNumbering::PageNumbering(std::uint32_t page_size, std::uint64_t pending_byte) : page_size_(page_size) {
+  check_page_size(page_size);
   if (pending_byte < page_size || pending_byte % 512)
     throw Error(kExitInternal, "sqlite page numbering: pending byte offset " + std::to_string(pending_byte) +
                                    " is not a multiple of 512 past the first page");

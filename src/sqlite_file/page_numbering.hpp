@@ -9,6 +9,9 @@ namespace lfp::sqlite_file {
 
 inline constexpr std::uint64_t kPendingByte = 0x40000000;
 
+// Throws Error unless `page_size` is a power of two from 512 to 65536 (the format's sizes).
+void check_page_size(std::uint32_t page_size);
+
 class PageNumbering {
  public:
   // `pending_byte` is settable for tests only (SQLite's SQLITE_TESTCTRL_PENDING_BYTE moves

@@ -91,6 +91,7 @@ PlacedPart place_part(const PartSummary& part, const PageNumbering& numbering, s
 
 // A PartPageSink that relocates each page for a known base and passes it on by page number
 // (for a part built a second time after a counting pass, or replayed from a spill file).
+// `numbering` must outlive the sink.
 PartPageSink relocating_sink(const PageNumbering& numbering, std::uint64_t base, PageSink out);
 
 // Record counts per part as they should be built: a part after the first non-empty one needs
