@@ -9,7 +9,8 @@
 
 namespace lfp::store {
 
-inline constexpr int kSchemaVersion = 4;
+// 5: the view's triggers refuse rejected values and honour each conflict clause.
+inline constexpr int kSchemaVersion = 5;
 
 // Tables only (a new database gets its indexes after the bulk insert, which is faster).
 void create_tables(Connection& db);
