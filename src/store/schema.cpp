@@ -244,10 +244,23 @@ void check_counts_intact(Connection& db) {
   if (!columns_of(db, "totals").count("product_rows")) return;  // an older database, read-only
   auto s = db.prepare("SELECT products, product_rows FROM totals");
   if (!s.step() || s.integer(0) == s.integer(1)) return;
-  throw Error(kExitOutput, "database " + db.label() + ": product_counts is damaged (changed outside lfp_mpi?): its " +
-                               "counts add up to " + std::to_string(s.integer(0)) + " products, the products table " +
-                               "holds " + std::to_string(s.integer(1)) + "; refused, nothing was changed. 'lfp_mpi " +
-                               "verify' names the wrong counts; the README shows how to rebuild them");
+  const std::int64_t said_counts = s.integer(0), said_rows = s.integer(1);
+  s.reset();
+  // Refused: the message names what the tables hold, not what the totals row says (a scan,
+  // only on this path), so it does not repeat a wrong number.
+  const std::int64_t counts = db.integer("SELECT coalesce(sum(products), 0) FROM product_counts");
+  const std::int64_t rows = db.integer("SELECT count(*) FROM products");
+  const std::string tail =
+      "; refused, nothing was changed. 'lfp_mpi verify' names the wrong counts; the README "
+      "shows how to rebuild them";
+  if (counts != rows)
+    throw Error(kExitOutput, "database " + db.label() + ": product_counts is damaged (changed outside lfp_mpi?): its " +
+                                 "counts add up to " + std::to_string(counts) + " products, the products table " +
+                                 "holds " + std::to_string(rows) + tail);
+  throw Error(kExitOutput, "database " + db.label() + ": the totals row is damaged (changed outside lfp_mpi?): it " +
+                               "says product_counts adds up to " + std::to_string(said_counts) + " products and " +
+                               "the products table holds " + std::to_string(said_rows) + ", both hold " +
+                               std::to_string(rows) + tail);
 }
 
 void check_before_write(const std::string& path) {

@@ -30,7 +30,8 @@ void check_and_upgrade(Connection& db);
 void check_readable(Connection& db);
 // Refuses (Error kExitOutput) a database whose product_counts were changed by hand, so that
 // no run builds on wrong counts: totals.products (kept from product_counts) must equal
-// totals.product_rows (kept from products). O(1); verify does the full comparison.
+// totals.product_rows (kept from products). O(1) when they agree (a refusal counts the
+// tables, so its message names true numbers); verify does the full comparison.
 void check_counts_intact(Connection& db);
 // Rank 0 before an ingest reads any input: an existing database at `path` is ours and its
 // counts are intact.

@@ -10,13 +10,16 @@ import csv
 import io
 import json
 import os
-import shutil
+import re
+import shlex
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import h5py
 import pytest
 
+from conftest import REPO
 from reference import expected
 from test_ingest import check_h5, check_tables, read_db, write
 
@@ -297,6 +300,45 @@ def test_a_schema_4_database_gets_the_new_triggers_on_its_first_write(lfp, ranks
     con.close()
     after = read_db(db)
     assert after.products[a.encode()] == before.products[a.encode()] and len(after.products) == len(before.products)
+    check_a_later_ingest_is_right(lfp, db, tmp_path)
+
+
+def readme_rebuild_recipe() -> str:
+    """The rebuild command exactly as the README's failure table gives it."""
+    text = (REPO / "README.md").read_text()
+    m = re.search(r'to rebuild them[^`|]*`(sqlite3 PATH "[^"`]+")`', text)
+    assert m, "README: no rebuild recipe in the failure table"
+    return m.group(1)
+
+
+@pytest.mark.parametrize("damage", [
+    "DELETE FROM product_counts WHERE name IN (SELECT name FROM product_counts ORDER BY products DESC LIMIT 3)",
+    "UPDATE product_counts SET products = products + 2 WHERE name = (SELECT min(name) FROM product_counts)",
+    "UPDATE totals SET products = products + 5, names = names - 1",
+    "UPDATE totals SET product_rows = product_rows + 3",
+    "DELETE FROM products_main WHERE sku = (SELECT min(sku) FROM products_main)",  # under the view
+    "DELETE FROM product_counts; DELETE FROM totals",
+])
+def test_the_readme_rebuild_repairs_every_damage_verify_checks(lfp, ranks, sample_csv, tmp_path, damage):
+    db = tmp_path / "damaged.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.executescript(damage)
+    counted = con.execute("SELECT coalesce(sum(products), 0) FROM product_counts").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM products").fetchone()[0]
+    con.close()
+    assert verify(lfp, db, "--no-h5").returncode == EXIT_VERIFY
+    p = lfp.run("update", "--db", db, "--sku", "x-1", "--name", "X", "--description", "d", "--insert", "--no-h5")
+    if p.returncode != 0:  # refused: the message names what the tables hold
+        assert p.returncode == EXIT_OUTPUT, p.stderr_text
+        said = re.search(r"add up to (\d+) products, the products table holds (\d+)", p.stderr_text)
+        both = re.search(r"both hold (\d+)", p.stderr_text)
+        assert (said and (int(said[1]), int(said[2])) == (counted, rows)) or (both and int(both[1]) == rows), \
+            p.stderr_text
+    else:
+        lfp.run("delete", "--db", db, "--sku", "x-1", "--no-h5", check=True)
+    recipe = shlex.split(readme_rebuild_recipe().replace("PATH", shlex.quote(str(db))))
+    subprocess.run(recipe, check=True, capture_output=True)
     check_a_later_ingest_is_right(lfp, db, tmp_path)
 
 

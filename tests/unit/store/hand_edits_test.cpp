@@ -214,4 +214,29 @@ TEST_F(HandEditsTest, ASchema4DatabaseGetsTheNewTriggersOnItsFirstWrite) {
   expect_consistent();
 }
 
+TEST_F(HandEditsTest, TheRefusalNamesTheRealNumbers) {
+  // products_main written behind the view's back, then product_counts rebuilt from products:
+  // totals.product_rows (5) no longer holds the truth (4), and the message must not repeat it.
+  db_->exec(
+      "DELETE FROM products_main WHERE sku = 'a'; DELETE FROM product_counts; "
+      "INSERT INTO product_counts SELECT name, count(*) FROM products GROUP BY name");
+  try {
+    lfp::store::check_counts_intact(*db_);
+    ADD_FAILURE() << "not refused";
+  } catch (const lfp::Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("the totals row is damaged"), std::string::npos) << m;
+    EXPECT_NE(m.find("both hold 4"), std::string::npos) << m;
+  }
+  // Counts changed by hand: what they add up to, and what the table holds.
+  db_->exec("UPDATE product_counts SET products = 7 WHERE name = 'Bob'");
+  try {
+    lfp::store::check_counts_intact(*db_);
+    ADD_FAILURE() << "not refused";
+  } catch (const lfp::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("add up to 10 products, the products table holds 4"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
