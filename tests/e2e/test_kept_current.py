@@ -257,6 +257,28 @@ def test_values_an_ingest_would_reject_are_refused_through_the_view(lfp, ranks, 
     check_a_later_ingest_is_right(lfp, db, tmp_path)
 
 
+@pytest.mark.parametrize("bad", [
+    "INSERT INTO products VALUES (CAST(x'ff61' AS TEXT), 'N', 'd')",  # the view cannot check UTF-8
+    # What version 4's view let through, written under the view with the counts it kept.
+    "INSERT INTO products_recent VALUES (x'6131', 'N', 'd'); INSERT INTO product_counts VALUES ('N', 1); "
+    "UPDATE totals SET product_rows = product_rows + 1",
+    "INSERT INTO products_recent VALUES ('', 'N', 'd'); INSERT INTO product_counts VALUES ('N', 1); "
+    "UPDATE totals SET product_rows = product_rows + 1",
+])
+def test_verify_names_a_product_an_ingest_would_reject(lfp, ranks, sample_csv, tmp_path, bad):
+    db = tmp_path / "bad.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.executescript(bad)
+    con.close()
+    p = verify(lfp, db, "--no-h5")
+    assert p.returncode == EXIT_VERIFY and "an ingest would reject" in p.stderr_text, p.stderr_text
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("DELETE FROM products WHERE name = 'N'")  # the way out: delete (or correct) it
+    con.close()
+    assert verify(lfp, db, "--no-h5").returncode == 0
+
+
 # Version 4's products_insert and products_update, as such databases hold them.
 V4_TRIGGERS = """
 CREATE TRIGGER products_insert INSTEAD OF INSERT ON products BEGIN
