@@ -1,11 +1,13 @@
 // `lfp_mpi verify`: the database is sound (PRAGMA integrity_check), product_counts equals the
-// GROUP BY of products, and the snapshot mirrors the database (state and every value).
+// GROUP BY of products, every product is one an ingest would store, and the snapshot mirrors
+// the database (state and every value).
 // Exit 0 when all hold, 6 when a check fails, 5 when something cannot be opened.
 #include <filesystem>
 #include <memory>
 
 #include "commands/command.hpp"
 #include "commands/on_root.hpp"
+#include "csv/utf8.hpp"
 #include "ingest/options.hpp"
 #include "store/h5_reader.hpp"
 #include "store/schema.hpp"
@@ -85,6 +87,43 @@ void check_counts(store::Connection& db, Checks& checks) {
     else
       checks.fail("totals.product_rows is " + std::to_string(rows) + ", the products table holds " + std::to_string(n));
   }
+}
+
+// Why an ingest would reject this stored product (empty when it would not): a value that is
+// not text (a BLOB, a number, NULL), holds a NUL byte or is not UTF-8, or an empty sku.
+std::string rejected_because(const store::Statement& s) {
+  static constexpr const char* kColumns[] = {"sku", "name", "description"};
+  for (int c = 0; c < 3; ++c) {
+    const int type = sqlite3_column_type(s.get(), c);
+    const std::string column = kColumns[c];
+    if (type == SQLITE_BLOB) return column + " is a BLOB";
+    if (type == SQLITE_NULL) return column + " is NULL";
+    if (type != SQLITE_TEXT) return column + " is a number";
+    const auto check = csv::check_text(s.text(c));
+    if (check == csv::TextCheck::HasNul) return column + " holds a NUL byte";
+    if (check == csv::TextCheck::InvalidUtf8) return column + " is not UTF-8";
+  }
+  return s.text(0).empty() ? "the sku is empty" : "";
+}
+
+// The products view refuses such values (schema 5), but a database edited through version
+// 4's view, or under the view, may hold them: they break later ingests and readers.
+void check_values(store::Connection& db, Checks& checks) {
+  auto s = db.prepare("SELECT sku, name, description FROM products");
+  std::int64_t n = 0;
+  std::string shown;
+  while (s.step()) {
+    const std::string why = rejected_because(s);
+    if (why.empty() || n++ >= kShown) continue;
+    std::string sku = csv::escape_invalid_utf8(s.text(0));
+    for (auto at = sku.find('\0'); at != std::string::npos; at = sku.find('\0', at)) sku.replace(at, 1, "\\x00");
+    shown += (shown.empty() ? "" : "; ") + ("sku '" + sku + "': " + why);
+  }
+  if (n == 0)
+    checks.pass("every product is one an ingest would store (text, UTF-8, no NUL byte, an sku)");
+  else
+    checks.fail(std::to_string(n) + " products an ingest would reject, e.g. " + shown +
+                "; delete or correct them through the products view");
 }
 
 // Compares one snapshot column with a query's column, chunk by chunk.
@@ -170,6 +209,7 @@ int verify(const VerifyOptions& opt) {
   Checks checks(opt.quiet);
   check_integrity(db, checks);
   check_counts(db, checks);
+  check_values(db, checks);
   if (!opt.no_h5) {
     const std::string h5 = opt.h5.empty() ? default_h5_path(opt.db) : opt.h5;
     std::error_code ec;

@@ -64,15 +64,60 @@ CREATE INDEX IF NOT EXISTS product_counts_by_products ON product_counts(products
 // totals follow product_counts (so a summary needs no scan). totals.product_rows follows
 // products itself: a hand edit of product_counts moves totals.products away from it, which
 // check_counts_intact() sees without a scan. products is a view, so its triggers do the
-// writes too: INSERT first copies a visible products_main row into products_recent, so that
-// the statement's own conflict clause (plain, OR REPLACE, OR IGNORE) decides against it, and
-// the counts take off the row that was visible before and add the one visible after.
-// UPDATE is DELETE then INSERT (one statement: a conflict on the new sku undoes both).
-constexpr const char* kTriggers = R"sql(
-CREATE TRIGGER IF NOT EXISTS products_insert INSTEAD OF INSERT ON products BEGIN
+// writes too, and must behave as a table would under each conflict clause. Inside a trigger
+// SQLite applies the outer statement's clause (OR IGNORE, OR FAIL, ...) to the trigger's own
+// statements, so each trigger first refuses what an ingest would reject (RAISE(ABORT): the
+// statement is undone whatever its clause), then runs a probe: a write of the visible row
+// onto itself, which conflicts exactly when the sku is taken. Under ABORT, FAIL and ROLLBACK
+// the probe fails before anything is written; under IGNORE it changes no row (changes() is
+// 0), and RAISE(IGNORE) skips the rest for that row; under REPLACE it rewrites the row as it
+// was and the trigger goes on to replace it. After the probe nothing can fail.
+// INSERT then copies a visible products_main row into products_recent, and the counts take
+// off the row that was visible before and add the one visible after.
+// UPDATE is DELETE then INSERT, after the same probe for a new sku.
+constexpr const char* kRefuseRejects = R"sql(
   SELECT RAISE(ABORT, 'NOT NULL constraint failed: products.sku') WHERE NEW.sku IS NULL;
   SELECT RAISE(ABORT, 'NOT NULL constraint failed: products.name') WHERE NEW.name IS NULL;
   SELECT RAISE(ABORT, 'NOT NULL constraint failed: products.description') WHERE NEW.description IS NULL;
+  SELECT RAISE(ABORT, 'products: sku, name and description must be text, not a BLOB (an ingest stores text)')
+    WHERE typeof(NEW.sku) = 'blob' OR typeof(NEW.name) = 'blob' OR typeof(NEW.description) = 'blob';
+  SELECT RAISE(ABORT, 'products: the sku must not be empty (an ingest rejects it: empty_sku)') WHERE NEW.sku = '';
+  SELECT RAISE(ABORT, 'products: a value holds a NUL byte (an ingest rejects it: nul_byte)')
+    WHERE instr(NEW.sku, char(0)) OR instr(NEW.name, char(0)) OR instr(NEW.description, char(0));
+)sql";
+
+// The probe for the sku `key` (an expression), when `when` holds: in products_recent when
+// its row is there and visible, else in products_main when its row is visible there.
+std::string probe(const std::string& key, const std::string& when) {
+  const std::string recent_row = "FROM products_recent WHERE sku = " + key;
+  const std::string main_only = "sku = " + key + " AND NOT EXISTS (SELECT 1 " + recent_row + ")";
+  std::string sql;
+  sql += "  INSERT INTO products_recent(sku, name, description) SELECT sku, name, description " + recent_row;
+  sql += " AND name IS NOT NULL AND " + when + ";\n";
+  sql += "  SELECT RAISE(IGNORE) WHERE changes() = 0 AND " + when + " AND EXISTS (SELECT 1 " + recent_row;
+  sql += " AND name IS NOT NULL);\n";
+  sql += "  INSERT INTO products_main(sku, name, description) SELECT sku, name, description FROM products_main";
+  sql += " WHERE " + main_only + " AND " + when + ";\n";
+  sql += "  SELECT RAISE(IGNORE) WHERE changes() = 0 AND " + when + " AND EXISTS (SELECT 1 FROM products_main";
+  sql += " WHERE " + main_only + ");";
+  return sql;
+}
+
+// The INSERT trigger's body with each NEW value as text: SQLite gives the view's TEXT
+// affinity to an UPDATE's new values but not to an INSERT's, and a number must be stored as
+// its text, as a TEXT column stores it (after kRefuseRejects, no value is a BLOB or NULL).
+std::string as_text(std::string sql) {
+  for (const char* column : {"sku", "name", "description"}) {
+    const std::string from = std::string("NEW.") + column, to = "CAST(NEW." + std::string(column) + " AS TEXT)";
+    for (auto at = sql.find(from); at != std::string::npos; at = sql.find(from, at + to.size()))
+      sql.replace(at, from.size(), to);
+  }
+  return sql;
+}
+
+std::string triggers() {
+  return std::string("CREATE TRIGGER IF NOT EXISTS products_insert INSTEAD OF INSERT ON products BEGIN") +
+         kRefuseRejects + as_text(probe("NEW.sku", "true") + R"sql(
   UPDATE product_counts SET products = products - 1 WHERE name = (SELECT name FROM products WHERE sku = NEW.sku);
   UPDATE totals SET product_rows = product_rows - (SELECT count(*) FROM products WHERE sku = NEW.sku);
   INSERT INTO products_recent(sku, name, description) SELECT sku, name, description FROM products_main
@@ -84,7 +129,8 @@ CREATE TRIGGER IF NOT EXISTS products_insert INSTEAD OF INSERT ON products BEGIN
   DELETE FROM product_counts WHERE products <= 0;
   UPDATE totals SET product_rows = product_rows + 1;
   UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
-END;
+END;)sql") +
+         R"sql(
 CREATE TRIGGER IF NOT EXISTS products_delete INSTEAD OF DELETE ON products BEGIN
   UPDATE product_counts SET products = products - 1 WHERE name = OLD.name;
   DELETE FROM product_counts WHERE name = OLD.name AND products <= 0;
@@ -95,7 +141,8 @@ CREATE TRIGGER IF NOT EXISTS products_delete INSTEAD OF DELETE ON products BEGIN
   UPDATE totals SET product_rows = product_rows - 1;
   UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
 END;
-CREATE TRIGGER IF NOT EXISTS products_update INSTEAD OF UPDATE ON products BEGIN
+CREATE TRIGGER IF NOT EXISTS products_update INSTEAD OF UPDATE ON products BEGIN)sql" +
+         kRefuseRejects + probe("NEW.sku", "NEW.sku IS NOT OLD.sku") + R"sql(
   DELETE FROM products WHERE sku = OLD.sku;
   INSERT INTO products(sku, name, description) VALUES(NEW.sku, NEW.name, NEW.description);
 END;
@@ -109,6 +156,7 @@ CREATE TRIGGER IF NOT EXISTS counts_delete AFTER DELETE ON product_counts BEGIN
   UPDATE totals SET products = products - OLD.products, names = names - 1;
 END;
 )sql";
+}
 
 std::set<std::string> columns_of(Connection& db, const std::string& table) {
   std::set<std::string> out;
@@ -122,8 +170,8 @@ void require_columns(Connection& db, const std::string& table, const std::set<st
   if (have.empty()) return;  // created below (or a read-only open of an older database)
   for (const auto& c : wanted)
     if (!have.count(c))
-      throw Error(kExitOutput, "database " + db.label() + ": not an lfp_mpi database (table " + table +
-                                   " has no column " + c + ")");
+      throw Error(kExitOutput,
+                  "database " + db.label() + ": not an lfp_mpi database (table " + table + " has no column " + c + ")");
 }
 
 void check_ours(Connection& db) {
@@ -143,7 +191,7 @@ void create_tables(Connection& db) {
             "(SELECT count(*) FROM products) FROM product_counts");
 }
 void create_indexes(Connection& db) { db.exec(kIndexes); }
-void create_triggers(Connection& db) { db.exec(kTriggers); }
+void create_triggers(Connection& db) { db.exec(triggers()); }
 void drop_triggers(Connection& db) {
   db.exec("DROP TRIGGER IF EXISTS products_insert; DROP TRIGGER IF EXISTS products_delete; "
           "DROP TRIGGER IF EXISTS products_update; DROP TRIGGER IF EXISTS counts_insert; "
@@ -180,6 +228,9 @@ void check_and_upgrade(Connection& db) {
     drop_triggers(db);
     db.exec("ALTER TABLE products RENAME TO products_main");
   }
+  // Version 4's view triggers let a conflict clause or a rejected value through: replaced
+  // (CREATE TRIGGER IF NOT EXISTS below would keep them).
+  if (db.integer("PRAGMA user_version") < 5) drop_triggers(db);
   create_tables(db);
   if (!runs.empty())
     for (const auto& [name, type] : kRunColumnsV2)
@@ -194,10 +245,23 @@ void check_counts_intact(Connection& db) {
   if (!columns_of(db, "totals").count("product_rows")) return;  // an older database, read-only
   auto s = db.prepare("SELECT products, product_rows FROM totals");
   if (!s.step() || s.integer(0) == s.integer(1)) return;
-  throw Error(kExitOutput, "database " + db.label() + ": product_counts is damaged (changed outside lfp_mpi?): its " +
-                               "counts add up to " + log::count(s.integer(0), "product") + ", the products table " +
-                               "holds " + std::to_string(s.integer(1)) + "; refused, nothing was changed. 'lfp_mpi " +
-                               "verify' names the wrong counts; the README shows how to rebuild them");
+  const std::int64_t said_counts = s.integer(0), said_rows = s.integer(1);
+  s.reset();
+  // Refused: the message names what the tables hold, not what the totals row says (a scan,
+  // only on this path), so it does not repeat a wrong number.
+  const std::int64_t counts = db.integer("SELECT coalesce(sum(products), 0) FROM product_counts");
+  const std::int64_t rows = db.integer("SELECT count(*) FROM products");
+  const std::string tail =
+      "; refused, nothing was changed. 'lfp_mpi verify' names the wrong counts; the README "
+      "shows how to rebuild them";
+  if (counts != rows)
+    throw Error(kExitOutput, "database " + db.label() + ": product_counts is damaged (changed outside lfp_mpi?): its " +
+                                 "counts add up to " + log::count(counts, "product") + ", the products table " +
+                                 "holds " + std::to_string(rows) + tail);
+  throw Error(kExitOutput, "database " + db.label() + ": the totals row is damaged (changed outside lfp_mpi?): it " +
+                               "says product_counts adds up to " + log::count(said_counts, "product") + " and " +
+                               "the products table holds " + std::to_string(said_rows) + ", both hold " +
+                               std::to_string(rows) + tail);
 }
 
 void check_before_write(const std::string& path) {

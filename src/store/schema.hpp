@@ -9,7 +9,8 @@
 
 namespace lfp::store {
 
-inline constexpr int kSchemaVersion = 4;
+// 5: the view's triggers refuse rejected values and honour each conflict clause.
+inline constexpr int kSchemaVersion = 5;
 
 // Tables only (a new database gets its indexes after the bulk insert, which is faster).
 void create_tables(Connection& db);
@@ -29,7 +30,8 @@ void check_and_upgrade(Connection& db);
 void check_readable(Connection& db);
 // Refuses (Error kExitOutput) a database whose product_counts were changed by hand, so that
 // no run builds on wrong counts: totals.products (kept from product_counts) must equal
-// totals.product_rows (kept from products). O(1); verify does the full comparison.
+// totals.product_rows (kept from products). O(1) when they agree (a refusal counts the
+// tables, so its message names true numbers); verify does the full comparison.
 void check_counts_intact(Connection& db);
 // Rank 0 before an ingest reads any input: an existing database at `path` is ours and its
 // counts are intact.

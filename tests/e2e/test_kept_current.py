@@ -10,12 +10,16 @@ import csv
 import io
 import json
 import os
+import re
+import shlex
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import h5py
 import pytest
 
+from conftest import REPO
 from reference import expected
 from test_ingest import check_h5, check_tables, read_db, write
 
@@ -175,6 +179,189 @@ def test_hand_edits_in_sqlite_keep_counts_right(lfp, ranks, sample_csv, tmp_path
     lfp.ingest(sample_csv, "--force", db=db, no_h5=True)
     got = read_db(db)
     assert got.counts == got.grouped
+
+
+def totals(db) -> tuple:
+    con = sqlite3.connect(db)
+    row = con.execute("SELECT products, names, product_rows FROM totals").fetchone()
+    con.close()
+    return row
+
+
+def check_a_later_ingest_is_right(lfp, db, tmp_path):
+    """verify passes, and an ingest after the edit reports (and stores) the right totals."""
+    assert verify(lfp, db, "--no-h5").returncode == 0
+    later = write(tmp_path / "later.csv", product_file([(b"Later", b"later-%d" % i, b"d") for i in range(3)]))
+    lfp.ingest(later, db=db, no_h5=True)
+    got = read_db(db)
+    assert got.counts == got.grouped
+    assert (got.runs[-1]["products"], got.runs[-1]["names"]) == (len(got.products), len(got.grouped))
+    assert totals(db) == (len(got.products), len(got.grouped), len(got.products))
+    assert verify(lfp, db, "--no-h5").returncode == 0
+
+
+def test_update_or_ignore_onto_a_taken_sku_leaves_both_products(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "ignore.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    before = read_db(db)
+    a, b = (s.decode() for s in sorted(before.products)[:2])
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE OR IGNORE products SET sku = ? WHERE sku = ?", (b, a))  # as a table: a stays
+    con.close()
+    after = read_db(db)
+    assert after.products == before.products and after.counts == before.counts
+    check_a_later_ingest_is_right(lfp, db, tmp_path)
+
+
+def test_or_fail_on_a_taken_sku_changes_nothing(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "fail.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    before, before_totals = read_db(db), totals(db)
+    a, b = (s.decode() for s in sorted(before.products)[:2])
+    con = sqlite3.connect(db, isolation_level=None)  # each statement on its own
+    for sql, args in (("INSERT OR FAIL INTO products VALUES (?, 'X', 'x')", (a,)),
+                      ("UPDATE OR FAIL products SET sku = ? WHERE sku = ?", (b, a))):
+        with pytest.raises(sqlite3.IntegrityError):
+            con.execute(sql, args)
+    con.close()
+    after = read_db(db)
+    assert after.products == before.products and after.counts == before.counts
+    assert totals(db) == before_totals
+    check_a_later_ingest_is_right(lfp, db, tmp_path)
+
+
+def test_values_an_ingest_would_reject_are_refused_through_the_view(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "values.db"
+    lfp.ingest(sample_csv, db=db)
+    before = read_db(db)
+    taken = sorted(before.products)[0]
+    con = sqlite3.connect(db, isolation_level=None)
+    for sql, args in (("INSERT INTO products VALUES (?, 'Blob', 'd')", (taken,)),  # bytes: a BLOB, the same sku
+                      ("INSERT OR REPLACE INTO products VALUES (?, 'Blob', 'd')", (b"blob-sku",)),
+                      ("INSERT INTO products VALUES ('', 'Empty', 'd')", ()),
+                      ("INSERT INTO products VALUES ('nul', ?, 'd')", ("a\0b",)),
+                      ("UPDATE products SET description = ? WHERE sku = ?", (b"bytes", taken.decode()))):
+        with pytest.raises(sqlite3.IntegrityError):
+            con.execute(sql, args)
+    con.close()
+    assert read_db(db).products == before.products
+    assert verify(lfp, db).returncode == 0  # the snapshot is still current: nothing changed
+    # The sku again from a file: one product, still.
+    again = write(tmp_path / "again.csv", product_file([(b"Again", taken, b"d")]))
+    lfp.ingest(again, db=db)
+    got = read_db(db)
+    assert len(got.products) == len(before.products) and got.products[taken] == (b"Again", b"d")
+    with h5py.File(tmp_path / "values.h5", "r") as f:
+        assert f["/products/sku/offsets"].shape[0] - 1 == len(got.products)
+    check_a_later_ingest_is_right(lfp, db, tmp_path)
+
+
+@pytest.mark.parametrize("bad", [
+    "INSERT INTO products VALUES (CAST(x'ff61' AS TEXT), 'N', 'd')",  # the view cannot check UTF-8
+    # What version 4's view let through, written under the view with the counts it kept.
+    "INSERT INTO products_recent VALUES (x'6131', 'N', 'd'); INSERT INTO product_counts VALUES ('N', 1); "
+    "UPDATE totals SET product_rows = product_rows + 1",
+    "INSERT INTO products_recent VALUES ('', 'N', 'd'); INSERT INTO product_counts VALUES ('N', 1); "
+    "UPDATE totals SET product_rows = product_rows + 1",
+])
+def test_verify_names_a_product_an_ingest_would_reject(lfp, ranks, sample_csv, tmp_path, bad):
+    db = tmp_path / "bad.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.executescript(bad)
+    con.close()
+    p = verify(lfp, db, "--no-h5")
+    assert p.returncode == EXIT_VERIFY and "an ingest would reject" in p.stderr_text, p.stderr_text
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("DELETE FROM products WHERE name = 'N'")  # the way out: delete (or correct) it
+    con.close()
+    assert verify(lfp, db, "--no-h5").returncode == 0
+
+
+# Version 4's products_insert and products_update, as such databases hold them.
+V4_TRIGGERS = """
+CREATE TRIGGER products_insert INSTEAD OF INSERT ON products BEGIN
+  SELECT RAISE(ABORT, 'NOT NULL constraint failed: products.sku') WHERE NEW.sku IS NULL;
+  SELECT RAISE(ABORT, 'NOT NULL constraint failed: products.name') WHERE NEW.name IS NULL;
+  SELECT RAISE(ABORT, 'NOT NULL constraint failed: products.description') WHERE NEW.description IS NULL;
+  UPDATE product_counts SET products = products - 1 WHERE name = (SELECT name FROM products WHERE sku = NEW.sku);
+  UPDATE totals SET product_rows = product_rows - (SELECT count(*) FROM products WHERE sku = NEW.sku);
+  INSERT INTO products_recent(sku, name, description) SELECT sku, name, description FROM products_main
+    WHERE sku = NEW.sku AND NOT EXISTS (SELECT 1 FROM products_recent WHERE sku = NEW.sku);
+  DELETE FROM products_recent WHERE sku = NEW.sku AND name IS NULL;
+  INSERT INTO products_recent(sku, name, description) VALUES(NEW.sku, NEW.name, NEW.description);
+  INSERT INTO product_counts(name, products) SELECT name, 1 FROM products_recent WHERE sku = NEW.sku
+    ON CONFLICT(name) DO UPDATE SET products = products + 1;
+  DELETE FROM product_counts WHERE products <= 0;
+  UPDATE totals SET product_rows = product_rows + 1;
+  UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'state';
+END;
+CREATE TRIGGER products_update INSTEAD OF UPDATE ON products BEGIN
+  DELETE FROM products WHERE sku = OLD.sku;
+  INSERT INTO products(sku, name, description) VALUES(NEW.sku, NEW.name, NEW.description);
+END;
+"""
+
+
+def test_a_schema_4_database_gets_the_new_triggers_on_its_first_write(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "v4.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.executescript("DROP TRIGGER products_insert; DROP TRIGGER products_update;" + V4_TRIGGERS +
+                      "PRAGMA user_version = 4;")
+    con.close()
+    assert verify(lfp, db, "--no-h5").returncode == 0  # read as it is
+    before = read_db(db)
+    a, b = (s.decode() for s in sorted(before.products)[:2])
+    lfp.run("update", "--db", db, "--sku", b, "--description", "edited", "--no-h5", check=True)
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 5
+    with con:
+        con.execute("UPDATE OR IGNORE products SET sku = ? WHERE sku = ?", (b, a))
+    con.close()
+    after = read_db(db)
+    assert after.products[a.encode()] == before.products[a.encode()] and len(after.products) == len(before.products)
+    check_a_later_ingest_is_right(lfp, db, tmp_path)
+
+
+def readme_rebuild_recipe() -> str:
+    """The rebuild command exactly as the README's failure table gives it."""
+    text = (REPO / "README.md").read_text()
+    m = re.search(r'to rebuild them[^`|]*`(sqlite3 PATH "[^"`]+")`', text)
+    assert m, "README: no rebuild recipe in the failure table"
+    return m.group(1)
+
+
+@pytest.mark.parametrize("damage", [
+    "DELETE FROM product_counts WHERE name IN (SELECT name FROM product_counts ORDER BY products DESC LIMIT 3)",
+    "UPDATE product_counts SET products = products + 2 WHERE name = (SELECT min(name) FROM product_counts)",
+    "UPDATE totals SET products = products + 5, names = names - 1",
+    "UPDATE totals SET product_rows = product_rows + 3",
+    "DELETE FROM products_main WHERE sku = (SELECT min(sku) FROM products_main)",  # under the view
+    "DELETE FROM product_counts; DELETE FROM totals",
+])
+def test_the_readme_rebuild_repairs_every_damage_verify_checks(lfp, ranks, sample_csv, tmp_path, damage):
+    db = tmp_path / "damaged.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.executescript(damage)
+    counted = con.execute("SELECT coalesce(sum(products), 0) FROM product_counts").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM products").fetchone()[0]
+    con.close()
+    assert verify(lfp, db, "--no-h5").returncode == EXIT_VERIFY
+    p = lfp.run("update", "--db", db, "--sku", "x-1", "--name", "X", "--description", "d", "--insert", "--no-h5")
+    if p.returncode != 0:  # refused: the message names what the tables hold
+        assert p.returncode == EXIT_OUTPUT, p.stderr_text
+        said = re.search(r"add up to (\d+) products, the products table holds (\d+)", p.stderr_text)
+        both = re.search(r"both hold (\d+)", p.stderr_text)
+        assert (said and (int(said[1]), int(said[2])) == (counted, rows)) or (both and int(both[1]) == rows), \
+            p.stderr_text
+    else:
+        lfp.run("delete", "--db", db, "--sku", "x-1", "--no-h5", check=True)
+    recipe = shlex.split(readme_rebuild_recipe().replace("PATH", shlex.quote(str(db))))
+    subprocess.run(recipe, check=True, capture_output=True)
+    check_a_later_ingest_is_right(lfp, db, tmp_path)
 
 
 def test_updates_accumulate_in_products_recent_until_a_quarter_then_fold(lfp, ranks, tmp_path):
