@@ -2,8 +2,8 @@
 // --json-report FILE|-: the run's figures as one JSON object, the same figures the runs table
 // holds. Keys: records_read, rejected, inserted, updated, unchanged, products, names (totals
 // in the database after the run), phase_seconds (an object, phase name to seconds, with
-// "total"), files (objects with path, status "read" or "skipped", records, rejects) and
-// exit_code.
+// "total"), files (objects with path, status "read" or "skipped", records, rejects), nodes
+// (objects with host and ranks, one per node of the job) and exit_code.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -17,12 +17,18 @@ struct FileReport {
   std::int64_t records = 0, rejects = 0;  // this run's (0 for a skipped file)
 };
 
+struct NodeReport {
+  std::string host;        // the node's host name
+  std::vector<int> ranks;  // the ranks that ran there
+};
+
 struct RunReport {
   std::int64_t records_read = 0, rejected = 0;
   std::int64_t inserted = 0, updated = 0, unchanged = 0;
   std::int64_t products = 0, names = 0;
   std::vector<std::pair<std::string, double>> phase_seconds;
   std::vector<FileReport> files;
+  std::vector<NodeReport> nodes;
   int exit_code = 0;
 };
 
