@@ -15,7 +15,8 @@
 # Prints one line per case and "N passed, M failed"; exits 1 if a case failed, 77 (skipped)
 # when this machine cannot create the namespaces (not root, no ip/unshare/nsenter), 2 on a
 # usage error. KEEP_TMP=1 keeps the temporary directory (kept anyway when a case failed).
-# LFP_MULTINODE_BREAK=1 gives every node the same scratch directory (node1's): the per-node
+# LFP_MULTINODE_ONLY="GROUP..." runs only those groups of cases (transport 2x2 3x1 scratch
+# faults slurm). LFP_MULTINODE_BREAK=1 gives every node the same scratch directory (node1's): the per-node
 # scratch case must then fail, which shows that it can. Everything it started (namespaces,
 # their processes and mounts) is removed on every exit; it gives up by itself after
 # LFP_MULTINODE_TEST_TIMEOUT seconds (600).
@@ -65,6 +66,7 @@ cleanup() {
     ((rc)) || rc=1
   fi
   teardown_nodes
+  declare -F stop_munged >/dev/null && stop_munged
   if ((failed)) || [[ -n ${KEEP_TMP:-} ]] || ((rc != 0 && rc != 1 && rc != 77)); then
     echo "test-multinode: kept $T"
   else
@@ -112,9 +114,10 @@ for i in "${NODES[@]}"; do
     ip -n "${P}n$i" addr add "10.77.0.$i/24" dev eth0 &&
     ip -n "${P}n$i" link set eth0 up && ip -n "${P}n$i" link set lo up ||
     skip "cannot set up the network of node$i (veth pair)"
-  # One process holds the node's UTS and mount namespaces; ip netns exec, unshare, sh and
-  # sleep exec each other, so $! is its pid.
-  ip netns exec "${P}n$i" unshare --uts --mount --propagation private sh -c \
+  # One process holds the node's UTS and mount namespaces; nsenter, unshare, sh and sleep
+  # exec each other, so $! is its pid. (Not ip netns exec: it mounts a /sys of its own,
+  # without the cgroup file system slurmd needs.)
+  nsenter --net="/run/netns/${P}n$i" unshare --uts --mount --propagation private sh -c \
     "hostname node$i && mount --bind '$own' '$T/scratch' && mount --bind '$T/hosts' /etc/hosts &&
      echo up >'$T/node$i/ready' && exec sleep infinity" </dev/null >"$T/node$i/log" 2>&1 &
   node_pid[$i]=$!
@@ -177,6 +180,7 @@ mpirun_one() {
 }
 
 # ---- Helpers.
+want() { [[ -z ${LFP_MULTINODE_ONLY:-} || " $LFP_MULTINODE_ONLY " == *" $1 "* ]]; }
 fail_why=
 check() { # check DESCRIPTION COMMAND...: remembers the first failed check of a case
   "${@:2}" && return 0
@@ -269,6 +273,7 @@ w.writerows([a[0]] + [[n, s, d + " v2"] for n, s, d in a[1:3001]] + b[-500:])' >
 gz_size=$(stat -c %s "$D/c.csv")
 
 # ---- Open MPI sees distinct hosts and talks TCP between them.
+if want transport; then
 c=$T/transport
 mkdir -p "$c" && cd "$c" || fatal "no $c"
 hf=$(hostfile 2 2)
@@ -279,6 +284,7 @@ OMPI_MCA_btl=self,vader mpirun_nodes 2 1 ingest "$D/sample.csv" --db vader.db -q
 check "ran across nodes without TCP (shared memory across nodes?)" test "$RC" -ne 0
 check "a database appeared without TCP" test ! -e vader.db
 report "2 nodes: distinct hostnames, ranks 0-1 on node1 and 2-3 on node2; no run without the TCP transport" "$c"
+fi
 
 # ---- The hold-out checks, across nodes and on one node.
 run_cases() { # run_cases N_NODES RANKS_PER_NODE
@@ -370,12 +376,13 @@ run_cases() { # run_cases N_NODES RANKS_PER_NODE
   report "$name: Ctrl-C while writing leaves the database unchanged" "$m"
   cd "$T" || fatal "no $T"
 }
-run_cases 2 2
-run_cases 3 1
+want 2x2 && run_cases 2 2
+want 3x1 && run_cases 3 1
 
 # ---- Each node decompresses into its own scratch, and nothing lands in another's. The
 # scratch files (lfp_mpi-scratch.partial-HOST-PID) live from the decompress phase to the end
 # of the parse: each node's directory is listed every 10 ms meanwhile.
+if want scratch; then
 c=$T/scratch-per-node
 mkdir -p "$c" && cd "$c" || fatal "no $c"
 start_nodes 2 2 ingest "$D/big.csv.zst" --db s.db --no-h5 --scratch "$T/scratch" -q
@@ -395,9 +402,11 @@ for i in 1 2; do
 done
 check "not 400000 records" equals "$(sqlite3 s.db 'SELECT records_read FROM runs')" 400000
 report "2 nodes: each node decompresses into its own scratch, none into another's" "$c"
+fi
 
 # ---- Faults between nodes. Both update an existing database.
 
+if want faults; then
 # A rank on node2 killed with SIGKILL while the ranks parse.
 c=$T/kill-rank
 base_setup "$c" || fatal "cannot set up $c"
@@ -437,6 +446,74 @@ else
   check "cannot mount a tmpfs on node2's scratch" false
 fi
 report "2 nodes: node2's scratch full: exit 5 naming the file, database unchanged" "$c"
+fi
+
+# ---- Slurm as two nodes: slurmctld and one slurmd in node1, one slurmd in node2 (each with
+# the node's hostname and network), munged on this machine (its socket is a file, reachable
+# from every node). jobs/slurm/ingest-2nodes.sbatch with one task per node, through srun's
+# PMIx. Not run (said, not counted) when Slurm is not installed: scripts/test-slurm.sh
+# installs it.
+munge_pid=
+stop_munged() {
+  [[ -n $munge_pid && $(cat "/proc/$munge_pid/comm" 2>/dev/null) == munged ]] && kill -TERM "$munge_pid"
+  munge_pid=
+}
+if want slurm; then
+  if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null ||
+    ! command -v sbatch >/dev/null; then
+    echo "note  Slurm across nodes not run: slurmctld, slurmd, munge or sbatch not installed (scripts/test-slurm.sh installs them)"
+  else
+    c=$T/slurm
+    S=$c/conf
+    mkdir -p "$S/state" "$S/spool-node1" "$S/spool-node2" "$c/job" && cd "$c" || fatal "no $c"
+    mkdir -m 755 "$S/munge" && chown munge:munge "$S/munge"
+    dd if=/dev/urandom of="$S/munge/munge.key" bs=1024 count=1 status=none
+    chown munge:munge "$S/munge/munge.key" && chmod 600 "$S/munge/munge.key"
+    runuser -u munge -- munged --socket="$S/munge/munge.socket" --pid-file="$S/munge/munged.pid" \
+      --log-file="$S/munge/munged.log" --seed-file="$S/munge/munged.seed" --key-file="$S/munge/munge.key"
+    munge_pid=$(cat "$S/munge/munged.pid" 2>/dev/null)
+    printf '%s\n' "ClusterName=lfpmultinode" "SlurmctldHost=node1" "AuthType=auth/munge" "CredType=cred/munge" \
+      "AuthInfo=socket=$S/munge/munge.socket" "SlurmUser=root" "SlurmdUser=root" "StateSaveLocation=$S/state" \
+      "SlurmdSpoolDir=$S/spool-%n" "SlurmctldPidFile=$S/slurmctld.pid" "SlurmdPidFile=$S/slurmd-%n.pid" \
+      "SlurmctldLogFile=$S/slurmctld.log" "SlurmdLogFile=$S/slurmd-%n.log" "MpiDefault=none" \
+      "ProctrackType=proctrack/linuxproc" "TaskPlugin=task/none" "SelectType=select/cons_tres" \
+      "SelectTypeParameters=CR_Core_Memory" "SlurmdParameters=config_overrides" \
+      "AccountingStorageType=accounting_storage/none" "JobAcctGatherType=jobacct_gather/none" "ReturnToService=2" \
+      "NodeName=node[1-2] CPUs=4 RealMemory=8192 State=UNKNOWN" \
+      "PartitionName=test Nodes=node[1-2] Default=YES MaxTime=INFINITE State=UP" >"$S/slurm.conf"
+    # The nodes share /tmp here, where PMIx puts its per-step client directory: on each node's
+    # own scratch instead.
+    echo "PMIxCliTmpDirBase=$T/scratch" >"$S/mpi.conf"
+    export SLURM_CONF=$S/slurm.conf
+    on_node 1 slurmctld -c -f "$SLURM_CONF" || check "slurmctld did not start" false
+    for i in 1 2; do on_node "$i" slurmd -f "$SLURM_CONF" -N "node$i" || check "slurmd on node$i did not start" false; done
+    for _ in $(seq 150); do
+      [[ $(on_node 1 sinfo -h -N -o '%N %T' 2>/dev/null | tr '\n' ' ') == "node1 idle node2 idle " ]] && break
+      sleep 0.2
+    done
+    check "the two nodes did not come up: $(on_node 1 sinfo -h -N -o '%N %T' 2>&1 | tr '\n' ' ')" \
+      equals "$(on_node 1 sinfo -h -N -o '%N %T' 2>&1 | tr '\n' ' ')" "node1 idle node2 idle "
+    if [[ -z $fail_why ]]; then
+      cd "$c/job" || fatal "no $c/job"
+      job=$(LFP_MPI=$lfp on_node 1 sbatch --parsable --wait --ntasks-per-node=1 --mem-per-cpu=500M --time=5 \
+        "$repo/jobs/slurm/ingest-2nodes.sbatch" "$D/b.csv.gz" "$D/c.csv.zst" "$D/sample.csv" --db s.db \
+        --scratch "$T/scratch" --json-report s.json 2>sbatch.err)
+      RC=$?
+      log=$(ls "$c"/job/*-"${job%%;*}".out 2>/dev/null | head -n 1)
+      check "sbatch exit $RC: $(cat sbatch.err) $(tail -n 5 "$log" 2>/dev/null)" equals "$RC" 0
+      check "last line: $(tail -n 1 "$log" 2>/dev/null)" grep -q 'committed as run 1 in s.db' "$log"
+      check "the job's nodes: $(tr -d '\n ' <s.json 2>/dev/null | grep -o '"nodes".*')" \
+        equals "$("$py" -c 'import json,sys; print(" ".join(n["host"]+":"+",".join(map(str,n["ranks"])) for n in json.load(open(sys.argv[1]))["nodes"]))' s.json 2>&1)" "node1:0 node2:1"
+      mkdir -p ref && cd ref && mpirun_one 2 ingest "$D/b.csv.gz" "$D/c.csv.zst" "$D/sample.csv" --db s.db \
+        --scratch "$T/scratch" --json-report s.json
+      cd .. && "$py" "$compare" s.db ref/s.db s.h5 ref/s.h5 >cmp.out 2>&1
+      check "differs from the one-node run: $(cat cmp.out)" test $? -eq 0
+    fi
+    report "Slurm as two nodes: jobs/slurm/ingest-2nodes.sbatch, one task on each" "$c"
+    stop_munged
+    unset SLURM_CONF
+  fi
+fi
 
 cd "$T" || true
 echo "$passed passed, $failed failed"
