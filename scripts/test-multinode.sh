@@ -422,6 +422,7 @@ if wait_for_line err ' (parse|shuffle): started' "$MPIRUN" 120; then
     grep -Eq "rank 2 with PID $victim on node node2 exited on signal 9" err
   check "the database changed: $(cat cmp.out 2>/dev/null)" unchanged
   check "ranks left running" no_ranks_left
+  check "partial files left: $(ls "$c")" no_partials "$c"
 else
   check "the run never reached the parse: $(tail -n 3 err)" false
   wait_pid "$MPIRUN" 60
