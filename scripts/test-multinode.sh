@@ -374,6 +374,22 @@ run_cases() { # run_cases N_NODES RANKS_PER_NODE
     wait_pid "$MPIRUN" 60
   fi
   report "$name: Ctrl-C while writing leaves the database unchanged" "$m"
+
+  # Ctrl-C while a new database is written: none appears.
+  start_nodes "$n" "$k" ingest "$D/big.csv" --db new.db
+  if wait_for_line err ' write_db: started' "$MPIRUN" 120; then
+    kill -INT "$MPIRUN"
+    wait_pid "$MPIRUN" 60
+    check "exit code 0 after Ctrl-C" test "$RC" -ne 0
+    check "no stop message: $(tail -n 3 err)" contains err "during the write_db phase of ingest into new.db: new.db was not created"
+    check "a database appeared" test ! -e new.db -a ! -e new.h5
+    check "partial files left" no_partials "$m"
+    check "ranks left running" no_ranks_left
+  else
+    check "the run never reached write_db: $(tail -n 3 err)" false
+    wait_pid "$MPIRUN" 60
+  fi
+  report "$name: Ctrl-C while writing a new database leaves none" "$m"
   cd "$T" || fatal "no $T"
 }
 want 2x2 && run_cases 2 2
