@@ -24,6 +24,7 @@
 #include "ingest/summary.hpp"
 #include "ingest/write.hpp"
 #include "mpi/agree.hpp"
+#include "mpi/node.hpp"
 #include "mpi/shuffle.hpp"
 #include "store/schema.hpp"
 #include "util/clock.hpp"
@@ -337,6 +338,13 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
   Progress progress(comm.root() && !opt.quiet ? progress_mode_for_stderr() : ProgressMode::Off, opt.verbose,
                     progress_interval());
   RunReport report;
+  // The nodes and their ranks: in the JSON report, and with -v one line per node.
+  for (auto& n : mpi::nodes_of(comm)) {
+    std::string ranks;
+    for (const int r : n.ranks) ranks += (ranks.empty() ? "" : ",") + std::to_string(r);
+    progress.detail("node " + n.host + ": rank" + (n.ranks.size() > 1 ? "s " : " ") + ranks);
+    report.nodes.push_back({std::move(n.host), std::move(n.ranks)});
+  }
   int code = kExitOk;
   if (opt.json_report == "-") log::results_to_stderr();  // stdout: the JSON alone
   try {

@@ -57,6 +57,13 @@ std::string report_json(const RunReport& r) {
              ", \"status\": " + quoted(f.status.empty() ? "not read" : f.status) + ", \"records\": " + integer(f.records) +
              ", \"rejects\": " + integer(f.rejects) + "}";
   field("files", files + (r.files.empty() ? "]" : "\n  ]"));
+  std::string nodes = "[";
+  for (const auto& n : r.nodes) {
+    std::string ranks;
+    for (const int k : n.ranks) ranks += (ranks.empty() ? "" : ", ") + std::to_string(k);
+    nodes += std::string(nodes.size() > 1 ? "," : "") + "\n    {\"host\": " + quoted(n.host) + ", \"ranks\": [" + ranks + "]}";
+  }
+  field("nodes", nodes + (r.nodes.empty() ? "]" : "\n  ]"));
   out += "  \"exit_code\": " + integer(r.exit_code) + ",\n";
   out += "  \"error\": " + (r.exit_code == 0 ? std::string("null") : quoted(r.error)) + "\n}\n";
   return out;

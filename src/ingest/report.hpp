@@ -2,10 +2,11 @@
 // --json-report FILE|-: the run's figures as one JSON object, the same figures the runs table
 // holds. Keys: records_read, rejected, inserted, updated, unchanged, products, names (totals
 // in the database after the run), phase_seconds (an object, phase name to seconds, with
-// "total"), files (objects with path, status, records, rejects), exit_code and error (the
-// failed run's message, null when it succeeded). A file's status: "read", "skipped"
-// (unchanged since its last ingest), "missing", "unreadable", "not a regular file",
-// "rejected header", "failed" (the error names it) or "not read" (the run failed first).
+// "total"), files (objects with path, status, records, rejects), nodes (objects with host
+// and ranks, one per node of the job), exit_code and error (the failed run's message, null
+// when it succeeded). A file's status: "read", "skipped" (unchanged since its last ingest),
+// "missing", "unreadable", "not a regular file", "rejected header", "failed" (the error
+// names it) or "not read" (the run failed first).
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -19,12 +20,18 @@ struct FileReport {
   std::int64_t records = 0, rejects = 0;  // this run's (0 for a skipped file)
 };
 
+struct NodeReport {
+  std::string host;        // the node's host name
+  std::vector<int> ranks;  // the ranks that ran there
+};
+
 struct RunReport {
   std::int64_t records_read = 0, rejected = 0;
   std::int64_t inserted = 0, updated = 0, unchanged = 0;
   std::int64_t products = 0, names = 0;
   std::vector<std::pair<std::string, double>> phase_seconds;
   std::vector<FileReport> files;
+  std::vector<NodeReport> nodes;
   int exit_code = 0;
   std::string error;  // empty when the run succeeded
 };

@@ -4,6 +4,8 @@
 #include <mpi.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "mpi/comm.hpp"
 
@@ -22,5 +24,16 @@ class NodeComm {
   MPI_Comm raw_ = MPI_COMM_NULL;
   std::optional<Comm> comm_;
 };
+
+// One node of the job: its host name (MPI_Get_processor_name of its lowest rank) and the
+// world ranks that run there (those that share memory, MPI_COMM_TYPE_SHARED).
+struct NodeRanks {
+  std::string host;
+  std::vector<int> ranks;
+};
+
+// Collective over `world`: every node of the job, in order of their lowest rank (so rank 0's
+// node first). The same on every rank.
+std::vector<NodeRanks> nodes_of(const Comm& world);
 
 }  // namespace lfp::mpi

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -28,7 +29,7 @@ from test_ingest import read_db, write
 
 EXIT_USAGE, EXIT_INPUT, EXIT_HEADER, EXIT_OUTPUT = 2, 3, 4, 5
 REPORT_KEYS = ["records_read", "rejected", "inserted", "updated", "unchanged", "products", "names",
-               "phase_seconds", "files", "exit_code", "error"]
+               "phase_seconds", "files", "nodes", "exit_code", "error"]
 PROGRESS_LINE = re.compile(r"^lfp_mpi: (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (\w+): (.*)$")
 
 
@@ -119,6 +120,10 @@ def test_quiet_prints_no_progress_and_verbose_adds_each_ranks_share(lfp, ranks, 
     for r in range(ranks):
         assert re.search(rf"parse: rank {r} read [0-9.]+ MB, \d+ records, 0 rejected", v.stderr_text), v.stderr_text
     assert re.search(r"parse: done in [0-9.]+ s" + ("; per rank: 0:" if ranks > 1 else ""), v.stderr_text)
+    names = ",".join(str(r) for r in range(ranks))
+    host = socket.gethostname()  # Open MPI may drop the domain of a full name
+    assert re.search(rf"^lfp_mpi: \S+ node ({re.escape(host)}|{re.escape(host.split('.')[0])}): ranks? {names}$",
+                     v.stderr_text, re.M), v.stderr_text
 
 
 def test_a_stopped_run_says_what_it_stopped_and_that_the_database_is_unchanged(lfp, ranks, sample_csv, long_csv,
@@ -176,6 +181,10 @@ def check_report_against_db(report: dict, db: Path):
             assert ledger[str(Path(f["path"]).resolve())][:2] == (f["records"], f["rejects"]), f
     assert sum(f["records"] for f in report["files"]) == report["records_read"]
     assert sum(f["rejects"] for f in report["files"]) == report["rejected"]
+    # One node here (tests/multinode covers several): this host, every rank of the run.
+    assert [list(n) for n in report["nodes"]] == [["host", "ranks"]], report["nodes"]
+    assert report["nodes"][0]["host"] in (socket.gethostname(), socket.gethostname().split(".")[0])
+    assert report["nodes"][0]["ranks"] == list(range(len(report["nodes"][0]["ranks"])))
 
 
 def test_the_json_report_holds_the_figures_of_the_runs_table_and_the_ledger(lfp, ranks, sample_csv, tmp_path):

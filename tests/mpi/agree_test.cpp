@@ -1,6 +1,9 @@
 #include "mpi/agree.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "mpi/node.hpp"
 
 namespace {
 
@@ -44,6 +47,24 @@ TEST(Comm, PrefixSumsAndGatherFollowRankOrder) {
   } else {
     EXPECT_TRUE(all.empty());
   }
+}
+
+TEST(Nodes, OneNodeHoldsEveryRankUnderThisHostName) {
+  // Across nodes: scripts/test-multinode.sh checks the JSON report's nodes.
+  const auto& comm = world();
+  const auto nodes = lfp::mpi::nodes_of(comm);
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  ASSERT_EQ(nodes.size(), 1u);
+  const std::string name(host);  // Open MPI may drop the domain of a full name
+  EXPECT_TRUE(nodes[0].host == name || nodes[0].host == name.substr(0, name.find('.'))) << nodes[0].host;
+  std::vector<int> all(comm.size());
+  for (int r = 0; r < comm.size(); ++r) all[r] = r;
+  EXPECT_EQ(nodes[0].ranks, all);
+  const auto solo = lfp::mpi::nodes_of(lfp::mpi::Comm::solo());
+  ASSERT_EQ(solo.size(), 1u);
+  EXPECT_EQ(solo[0].host, host);
+  EXPECT_EQ(solo[0].ranks, std::vector<int>{0});
 }
 
 }  // namespace

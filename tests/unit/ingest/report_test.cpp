@@ -13,6 +13,7 @@ TEST(Report, HoldsExactlyTheDocumentedKeysInOrder) {
   r.names = 7;
   r.phase_seconds = {{"parse", 0.25}, {"total", 1.5}};
   r.files = {{"a \"quoted\".csv", "read", 2000, 2}, {"b.csv.gz", "skipped", 0, 0}};
+  r.nodes = {{"node1", {0, 1}}, {"node2", {2}}};
   EXPECT_EQ(lfp::report_json(r),
             "{\n"
             "  \"records_read\": 2000,\n"
@@ -26,6 +27,10 @@ TEST(Report, HoldsExactlyTheDocumentedKeysInOrder) {
             "  \"files\": [\n"
             "    {\"path\": \"a \\\"quoted\\\".csv\", \"status\": \"read\", \"records\": 2000, \"rejects\": 2},\n"
             "    {\"path\": \"b.csv.gz\", \"status\": \"skipped\", \"records\": 0, \"rejects\": 0}\n"
+            "  ],\n"
+            "  \"nodes\": [\n"
+            "    {\"host\": \"node1\", \"ranks\": [0, 1]},\n"
+            "    {\"host\": \"node2\", \"ranks\": [2]}\n"
             "  ],\n"
             "  \"exit_code\": 0,\n"
             "  \"error\": null\n"
