@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <algorithm>
 #include <filesystem>
 
 #include "util/error.hpp"
@@ -20,6 +22,8 @@ std::string message_of(sqlite3* db) {
     m += std::string(" (") + std::strerror(err) + ")";
   else if (code == SQLITE_IOERR_WRITE)  // write(2) wrote less than asked, without an errno
     m += " (a write was cut short: disk full, quota or file size limit)";
+  else if (primary == SQLITE_BUSY)
+    m += " (another connection held it for 10 s: a writer, or a reader's open transaction; nothing was changed)";
   return m;
 }
 
@@ -81,8 +85,27 @@ Connection::Connection(const std::string& file, Mode mode, std::string label) : 
   const int rc = sqlite3_open_v2(file.c_str(), db_.out(), flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) fail("cannot open");
   // Waits for another writer (a concurrent run, a sqlite3 shell) instead of failing at once.
-  sqlite3_busy_timeout(db_.get(), 10000);
+  sqlite3_busy_handler(db_.get(), on_busy, this);
   sqlite3_extended_result_codes(db_.get(), 1);
+}
+
+// sqlite3_busy_timeout() grants every lock attempt its full time. A large update tries for
+// an exclusive lock each time its cache spills, so behind a reader's open transaction it
+// waited 10 s per spill (minutes in all) while new readers were locked out. One deadline per
+// transaction keeps the documented 10 s: once spent, spills give up at once (SQLite then
+// keeps the pages in memory) and the commit fails with "database is locked".
+int Connection::on_busy(void* self, int attempt) {
+  auto* c = static_cast<Connection*>(self);
+  struct timespec now {};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  const std::int64_t now_ns = std::int64_t{now.tv_sec} * 1000000000 + now.tv_nsec;
+  // Outside a transaction each statement has its own wait.
+  if (c->waited_since_ns_ == 0 || (attempt == 0 && sqlite3_get_autocommit(c->db_.get()))) c->waited_since_ns_ = now_ns;
+  const std::int64_t left_ms = kLockWaitMs - (now_ns - c->waited_since_ns_) / 1000000;
+  if (left_ms <= 0) return 0;
+  const std::int64_t nap_ms = std::min<std::int64_t>({left_ms, attempt < 4 ? 1 << attempt : 25});
+  sqlite3_sleep(static_cast<int>(nap_ms));
+  return 1;
 }
 
 void Connection::fail(const std::string& doing) const {
@@ -166,6 +189,7 @@ int Statement::columns() const { return sqlite3_column_count(stmt_.get()); }
 std::string Statement::column_name(int column) const { return sqlite3_column_name(stmt_.get(), column); }
 
 Transaction::Transaction(Connection& connection) : connection_(connection) {
+  connection_.reset_lock_wait();
   connection_.exec("BEGIN IMMEDIATE");
   open_ = true;
 }
@@ -177,6 +201,7 @@ Transaction::~Transaction() {
 void Transaction::commit() {
   connection_.exec("COMMIT");
   open_ = false;
+  connection_.reset_lock_wait();
 }
 
 }  // namespace lfp::store

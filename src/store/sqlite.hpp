@@ -38,9 +38,17 @@ class Connection {
   // Closes the connection and reports a failure to do so.
   void close();
   [[noreturn]] void fail(const std::string& doing) const;
+  // A transaction begins or ends: the lock wait it may spend starts anew.
+  void reset_lock_wait() { waited_since_ns_ = 0; }
+
+  // How long a connection waits for another's lock, in all, within one transaction (or
+  // one statement outside a transaction), before SQLITE_BUSY.
+  static constexpr std::int64_t kLockWaitMs = 10000;
 
  private:
   static void close_db(sqlite3* db) { sqlite3_close_v2(db); }
+  static int on_busy(void* self, int attempt);
+  std::int64_t waited_since_ns_ = 0;
   std::string label_;
   UniqueHandle<sqlite3*, close_db> db_;
 };

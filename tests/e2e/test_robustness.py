@@ -343,3 +343,34 @@ def test_a_write_cut_short_by_the_file_size_limit_says_where_the_unfinished_writ
     assert f"{db} is unchanged: the failed run's unfinished write is in {db}-journal" in p.stderr
     assert lfp.run("query", "--db", db, mpirun=False).returncode == 0
     assert digest(db) == before
+
+
+def test_a_readers_open_transaction_fails_an_update_after_the_documented_wait(
+        lfp, ranks, sample_csv, big_csv, tmp_path):
+    """A reader that keeps a transaction open blocks the writer's commit. The writer gives
+    up after 10 s of waiting in all (not 10 s per cache spill, minutes in all), changes
+    nothing, and new readers can read all along."""
+    if ranks != 1:
+        pytest.skip("the lock wait is rank 0's: one rank covers it")
+    db = tmp_path / "l.db"
+    lfp.ingest(sample_csv, db=db, no_h5=True)
+    before = digest(db)
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM products_main").fetchone()
+    started = time.monotonic()
+    p = subprocess.Popen([str(lfp.binary), "ingest", str(big_csv), "--db", str(db), "--no-h5", "-q"],
+                         env=lfp.env, stderr=subprocess.PIPE, text=True)
+    while p.poll() is None:  # new readers are never locked out while the writer waits
+        other = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+        assert other.execute("SELECT count(*) FROM product_counts").fetchone()[0] > 0
+        other.close()
+        time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    reader.execute("COMMIT")
+    reader.close()
+    assert p.returncode == 5
+    assert "database is locked" in p.stderr.read()
+    # Generous: the run alone takes a few seconds, plus the 10 s wait (it was minutes).
+    assert elapsed < 90, f"the writer waited {elapsed:.0f} s"
+    assert digest(db) == before
