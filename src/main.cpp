@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <optional>
 #include <vector>
 
@@ -121,8 +122,13 @@ int main(int argc, char** argv) {
   try {
     for (const auto& c : commands)
       if (c.app->parsed()) return c.run(comm);
+  } catch (const std::bad_alloc&) {
+    // Out of memory anywhere is exit 1, as SQLite's and mmap's are; peers may be blocked in
+    // a collective, so abort.
+    lfp::log::error(comm.rank(), "out of memory (exit 1): give the job more memory per rank, or more ranks");
+    if (env) MPI_Abort(MPI_COMM_WORLD, lfp::kExitInternal);
   } catch (const std::exception& e) {
-    // Unexpected (out of memory, a bug): peers may be blocked in a collective, so abort.
+    // Unexpected (a bug): peers may be blocked in a collective, so abort.
     lfp::log::error(comm.rank(), std::string("internal error: ") + e.what());
     if (env) MPI_Abort(MPI_COMM_WORLD, lfp::kExitInternal);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <new>
 #include <optional>
 
 #include "commands/cli_options.hpp"
@@ -110,6 +111,9 @@ std::optional<WriteOutcome> write_or_report(const mpi::Comm& comm, const IngestO
     log::error(0, e.what());
     code = e.code();
     if (code == kExitOutput) store::note_unfinished_write(opt.db);
+  } catch (const std::bad_alloc&) {
+    log::error(0, "out of memory while writing (exit 1): " + opt.db + " is unchanged");
+    code = kExitInternal;
   } catch (const std::exception& e) {
     // Still a clean, collective stop: the stream client has released the other ranks.
     log::error(0, std::string("internal error while writing: ") + e.what());

@@ -59,7 +59,7 @@ void BulkInsert::run(Statement& stmt, std::size_t first_row, std::size_t rows) {
   try {
     stmt.run();
   } catch (const Error& e) {
-    throw Error(kExitOutput, std::string(e.what()) + " (inserting into " + what_ + ")");
+    throw Error(e.code(), std::string(e.what()) + " (inserting into " + what_ + ")");
   }
 }
 

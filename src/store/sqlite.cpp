@@ -59,6 +59,11 @@ void recover_hot_journal(const std::string& file, const std::string& label) {
             "-journal); the database is as it was before that run");
 }
 
+// SQLite running out of memory is the job running out of memory: exit 1, as everywhere.
+ExitCode code_of(sqlite3* db) {
+  return !db || (sqlite3_extended_errcode(db) & 0xff) == SQLITE_NOMEM ? kExitInternal : kExitOutput;
+}
+
 }  // namespace
 
 bool note_unfinished_write(const std::string& path) {
@@ -109,7 +114,7 @@ int Connection::on_busy(void* self, int attempt) {
 }
 
 void Connection::fail(const std::string& doing) const {
-  throw Error(kExitOutput, "database " + label_ + ": " + doing + ": " + message_of(db_.get()));
+  throw Error(code_of(db_.get()), "database " + label_ + ": " + doing + ": " + message_of(db_.get()));
 }
 
 void Connection::exec(const std::string& sql) {
@@ -117,7 +122,7 @@ void Connection::exec(const std::string& sql) {
   if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
     const std::string m = message_of(db_.get());
     sqlite3_free(msg);
-    throw Error(kExitOutput, "database " + label_ + ": " + m);
+    throw Error(code_of(db_.get()), "database " + label_ + ": " + m);
   }
 }
 
@@ -166,7 +171,7 @@ bool Statement::step() {
   if (rc == SQLITE_DONE) return false;
   const std::string msg = message_of(connection_->get());
   sqlite3_reset(stmt_.get());
-  throw Error(kExitOutput, "database " + connection_->label() + ": " + msg);
+  throw Error(code_of(connection_->get()), "database " + connection_->label() + ": " + msg);
 }
 
 void Statement::run() {

@@ -39,8 +39,11 @@ MappedFile::MappedFile(const std::string& path) {
   } else if (size_ > 0) {
     data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
     if (data_ == MAP_FAILED) {
+      const int err = errno;
       data_ = nullptr;
-      throw Error(kExitInput, path + ": cannot map: " + std::strerror(errno));
+      // Address space or memory exhausted (ulimit -v): the run's one out-of-memory code.
+      if (err == ENOMEM) throw Error(kExitInternal, path + ": cannot map: out of memory");
+      throw Error(kExitInput, path + ": cannot map: " + std::strerror(err));
     }
     mapped_ = true;
     ::madvise(data_, size_, MADV_SEQUENTIAL);

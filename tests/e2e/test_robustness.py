@@ -374,3 +374,22 @@ def test_a_readers_open_transaction_fails_an_update_after_the_documented_wait(
     # Generous: the run alone takes a few seconds, plus the 10 s wait (it was minutes).
     assert elapsed < 90, f"the writer waited {elapsed:.0f} s"
     assert digest(db) == before
+
+
+def test_out_of_memory_is_exit_1_wherever_it_happens(lfp, ranks, big_csv, tmp_path):
+    """Memory running out while mapping the input, in the C++ code or inside SQLite: one
+    documented exit code (1) and a message that says so; no database appears."""
+    if ranks != 1:
+        pytest.skip("one process: ulimit -v applies to it alone")
+    failed = 0
+    for limit_mib in (150, 250, 330, 400, 500, 650):
+        db = tmp_path / f"oom-{limit_mib}.db"
+        p = subprocess.run(["bash", "-c", f"ulimit -v {limit_mib * 1024}; exec '{lfp.binary}' ingest '{big_csv}' "
+                                          f"--db '{db}' --no-h5 -q"], capture_output=True, text=True, env=lfp.env)
+        if p.returncode == 0:
+            continue
+        failed += 1
+        assert p.returncode == 1, (limit_mib, p.stderr)
+        assert "out of memory" in p.stderr, (limit_mib, p.stderr)
+        assert not db.exists()
+    assert failed > 0, "no limit made the run fail: lower them"
