@@ -326,10 +326,10 @@ def test_a_schema_4_database_gets_the_new_triggers_on_its_first_write(lfp, ranks
 
 
 def readme_rebuild_recipe() -> str:
-    """The rebuild command exactly as the README's failure table gives it."""
-    text = (REPO / "README.md").read_text()
+    """The rebuild command exactly as docs/schema.md gives it."""
+    text = (REPO / "docs" / "schema.md").read_text()
     m = re.search(r'to rebuild them[^`|]*`(sqlite3 PATH "[^"`]+")`', text)
-    assert m, "README: no rebuild recipe in the failure table"
+    assert m, "docs/schema.md: no rebuild recipe"
     return m.group(1)
 
 
