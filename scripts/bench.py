@@ -11,7 +11,7 @@ this machine is shared and noisy. Scenarios (all by default):
             then five different 500k files into one copy in turn, the last of which folds
             products_recent into products_main (at 10M).
   snapshot  at 500k: snapshot size against the database, loading the three product columns
-            into pandas with the README's recipe against pd.read_sql, and a one-row update with
+            into pandas with the recipe of docs/schema.md against pd.read_sql, and a one-row update with
             the snapshot refreshed against a fresh ingest.
   query     every query form on the 10M database (whole process, median of 7).
 
@@ -392,7 +392,7 @@ def scenario_snapshot(args, work: Path):
                              check=True).stdout.split()
         loads.append(float(out[0]))
         sqls.append(float(out[1]))
-    print(f"pandas from the snapshot (README recipe) {statistics.median(loads):.2f} s, pd.read_sql "
+    print(f"pandas from the snapshot (docs/schema.md recipe) {statistics.median(loads):.2f} s, pd.read_sql "
           f"{statistics.median(sqls):.2f} s: {statistics.median(sqls) / statistics.median(loads):.1f} x faster")
     sku = sqlite3.connect(db).execute("SELECT sku FROM products LIMIT 1 OFFSET 1000").fetchone()[0]
     edits, fresh = [], []

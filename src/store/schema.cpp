@@ -252,7 +252,7 @@ void check_counts_intact(Connection& db) {
   const std::int64_t counts = db.integer("SELECT coalesce(sum(products), 0) FROM product_counts");
   const std::int64_t rows = db.integer("SELECT count(*) FROM products");
   const std::string tail =
-      "; refused, nothing was changed. 'lfp_mpi verify' names the wrong counts; the README "
+      "; refused, nothing was changed. 'lfp_mpi verify' names the wrong counts; docs/schema.md "
       "shows how to rebuild them";
   if (counts != rows)
     throw Error(kExitOutput, "database " + db.label() + ": product_counts is damaged (changed outside lfp_mpi?): its " +

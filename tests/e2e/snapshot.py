@@ -1,4 +1,4 @@
-"""Reading an lfp_mpi HDF5 snapshot (layout 2) the way the README tells users to: each string
+"""Reading an lfp_mpi HDF5 snapshot (layout 2) the way docs/schema.md tells users to: each string
 column is a group with `offsets` (uint64, n + 1 values) and `data` (uint8, the UTF-8 bytes)."""
 from __future__ import annotations
 
