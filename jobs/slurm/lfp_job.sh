@@ -132,6 +132,7 @@ esac
 
 say "job ${SLURM_JOB_ID:-(none)} on ${SLURMD_NODENAME:-$(hostname)}, ${SLURM_NTASKS:-?} tasks on ${SLURM_JOB_NUM_NODES:-?} nodes, started $(date -d "@$job_start" '+%F %T')"
 say "binary $lfp"
+say "common part ${BASH_SOURCE[0]}"
 [[ $LFP_COMMAND == ingest ]] && say "database $db"
 say "running: ${cmd[*]}"
 

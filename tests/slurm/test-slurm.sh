@@ -314,19 +314,24 @@ check "products.db created beside --db" test ! -e "$c/products.db"
 check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c" "$JOB")")" grep -q '2 ranks' "$(log_of "$c" "$JOB")"
 report "ingest, 2 tasks, LFP_MPI, another directory, --db" "$c"
 
-# 3. 3 tasks, lfp_mpi on PATH set by LFP_ENV_FILE, --db=ABSOLUTE and --h5.
+# 3. 3 tasks, lfp_mpi on PATH set by LFP_ENV_FILE, --db=ABSOLUTE and --h5; a copy of
+# ingest.sbatch finds lfp_job.sh as installed beside that lfp_mpi (BIN/../share/lfp_mpi/slurm).
 c=$(case_dir ingest-3)
-mkdir -p "$c/bin" "$c/out"
-ln -s "$lfp" "$c/bin/lfp_mpi"
-printf 'export PATH=%q:$PATH\n' "$c/bin" >"$c/env.sh"
-LFP_ENV_FILE=$c/env.sh submit_wait "$c" --ntasks=3 "$jobs_dir/ingest.sbatch" "$D/small.csv" "$D/small2.csv" "--db=$c/out/x.db" --h5 snap.h5
+mkdir -p "$c/prefix/bin" "$c/prefix/share/lfp_mpi/slurm" "$c/out"
+ln -s "$lfp" "$c/prefix/bin/lfp_mpi"
+cp "$jobs_dir/lfp_job.sh" "$c/prefix/share/lfp_mpi/slurm/"
+cp "$jobs_dir/ingest.sbatch" "$c/my.sbatch"
+printf 'export PATH=%q:$PATH\n' "$c/prefix/bin" >"$c/env.sh"
+LFP_ENV_FILE=$c/env.sh submit_wait "$c" --ntasks=3 my.sbatch "$D/small.csv" "$D/small2.csv" "--db=$c/out/x.db" --h5 snap.h5
 check "exit code $RC, not 0" equals "$RC" 0
 check "wrong content" equals "$(content "$c/out/x.db")" "$ref_content"
-check "binary not taken from PATH" grep -q "^lfp job: binary $c/bin/lfp_mpi\$" "$(log_of "$c" "$JOB")"
+check "binary not taken from PATH" grep -q "^lfp job: binary $c/prefix/bin/lfp_mpi\$" "$(log_of "$c" "$JOB")"
+check "lfp_job.sh not the one beside lfp_mpi" \
+  grep -q "^lfp job: common part $c/prefix/bin/\.\./share/lfp_mpi/slurm/lfp_job\.sh\$" "$(log_of "$c" "$JOB")"
 check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "^lfp job: wrote $c/out/x\.db and snap\.h5 \(run 1\) in [0-9.]+ s \(lfp_mpi exit 0: ok\)\$"
 check "no snapshot snap.h5" test -s "$c/snap.h5"
 check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c" "$JOB")")" grep -q '3 ranks' "$(log_of "$c" "$JOB")"
-report "ingest, 3 tasks, lfp_mpi on PATH from LFP_ENV_FILE, --db=PATH --h5" "$c"
+report "ingest, 3 tasks, lfp_mpi and lfp_job.sh from PATH set by LFP_ENV_FILE, --db=PATH --h5" "$c"
 
 # 4. 4 tasks, no LFP_MPI nor PATH: the build tree of the repository the script was submitted
 # from (a copy of the repository's layout, so that any binary can be tested); LFP_DB is not
@@ -339,6 +344,8 @@ LFP_DB=$c/work/not-this.db submit_wait "$c/work" --ntasks=4 ../repo/jobs/slurm/i
 check "exit code $RC, not 0" equals "$RC" 0
 check "wrong content" equals "$(content "$c/work/out.db")" "$ref_content"
 check "binary not from the script's repository" grep -q "^lfp job: binary $c/repo/build/lfp_mpi\$" "$(log_of "$c/work" "$JOB")"
+check "lfp_job.sh not beside the submitted script" \
+  grep -q "^lfp job: common part $c/work/\.\./repo/jobs/slurm/lfp_job\.sh\$" "$(log_of "$c/work" "$JOB")"
 check "LFP_DB used although --db was given" test ! -e "$c/work/not-this.db"
 check "last line: $(last_line "$c/work" "$JOB")" matches "$(last_line "$c/work" "$JOB")" '^lfp job: wrote out\.db and out\.h5 \(run 1\) in [0-9.]+ s \(lfp_mpi exit 0: ok\)$'
 check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c/work" "$JOB")")" grep -q '4 ranks' "$(log_of "$c/work" "$JOB")"
