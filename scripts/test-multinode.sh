@@ -468,8 +468,8 @@ fi
 # ---- Slurm as two nodes: slurmctld and one slurmd in node1, one slurmd in node2 (each with
 # the node's hostname and network), munged on this machine (its socket is a file, reachable
 # from every node). jobs/slurm/ingest-2nodes.sbatch with one task per node, through srun's
-# PMIx. Not run (said, not counted) when Slurm is not installed: scripts/test-slurm.sh
-# installs it.
+# PMIx. Not run (said, not counted) when Slurm is not installed: scripts/setup.sh installs
+# it.
 munge_pid=
 stop_munged() {
   [[ -n $munge_pid && $(cat "/proc/$munge_pid/comm" 2>/dev/null) == munged ]] && kill -TERM "$munge_pid"
@@ -478,7 +478,7 @@ stop_munged() {
 if want slurm; then
   if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null ||
     ! command -v sbatch >/dev/null; then
-    echo "note  Slurm across nodes not run: slurmctld, slurmd, munge or sbatch not installed (scripts/test-slurm.sh installs them)"
+    echo "note  Slurm across nodes not run: slurmctld, slurmd, munge or sbatch not installed (scripts/setup.sh installs them)"
   else
     c=$T/slurm
     S=$c/conf
@@ -518,7 +518,8 @@ if want slurm; then
       RC=$?
       log=$(ls "$c"/job/*-"${job%%;*}".out 2>/dev/null | head -n 1)
       check "sbatch exit $RC: $(cat sbatch.err) $(tail -n 5 "$log" 2>/dev/null)" equals "$RC" 0
-      check "last line: $(tail -n 1 "$log" 2>/dev/null)" grep -q 'committed as run 1 in s.db' "$log"
+      check "last line: $(tail -n 1 "$log" 2>/dev/null)" grep -qE \
+        '^lfp job: wrote s\.db and s\.h5 \(run 1\) in [0-9.]+ s \(lfp_mpi exit 0: ok\)$' <(tail -n 1 "$log" 2>/dev/null)
       check "the job's nodes: $(tr -d '\n ' <s.json 2>/dev/null | grep -o '"nodes".*')" \
         equals "$("$py" -c 'import json,sys; print(" ".join(n["host"]+":"+",".join(map(str,n["ranks"])) for n in json.load(open(sys.argv[1]))["nodes"]))' s.json 2>&1)" "node1:0 node2:1"
       mkdir -p ref && cd ref && mpirun_one 2 ingest "$D/b.csv.gz" "$D/c.csv.zst" "$D/sample.csv" --db s.db \

@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# Tests jobs/slurm/*.sbatch on a real single-node Slurm that this script brings up and stops.
+# Tests jobs/slurm/*.sbatch (and lfp_job.sh, their common part) on a real single-node Slurm
+# that this script brings up and stops.
 #
-#   scripts/test-slurm.sh [PATH_TO_lfp_mpi]      (default: $LFP_MPI, else build/lfp_mpi)
+#   tests/slurm/test-slurm.sh [PATH_TO_lfp_mpi]      (default: $LFP_MPI, else build/lfp_mpi)
 #
-# As root on Debian: installs slurmctld, slurmd, slurm-client, munge, libpmix-dev and sqlite3
-# when missing (nothing is started by the install), then runs munged, slurmctld and slurmd
-# from a temporary directory with their own ports, configured with MpiDefault=none (the
-# scripts must ask for PMIx themselves), submits the job scripts with sbatch and checks
-# outputs, exit codes and job states. Whatever it started is stopped on exit. Prints one line
-# per case and ends with "N passed, M failed"; exits 1 if a case failed, 77 when it cannot
-# run (not root, no apt-get), 2 on a usage error. KEEP_TMP=1 keeps the temporary directory
+# As root, with Slurm installed (scripts/setup.sh installs slurmctld, slurmd, slurm-client,
+# munge, libpmix-dev and sqlite3): runs munged, slurmctld and slurmd from a temporary
+# directory with their own ports, configured with MpiDefault=none (the scripts must ask for
+# PMIx themselves), submits the job scripts with sbatch and checks outputs, exit codes and
+# job states. Whatever it started is stopped on exit. Prints one line per case and ends with
+# "N passed, M failed"; exits 1 if a case failed, 77 when it cannot run (not root, Slurm not
+# installed), 2 on a usage error. KEEP_TMP=1 keeps the temporary directory
 # (it is kept anyway when a case failed). Takes about 2 minutes, most of it the time-limit
 # case (Slurm's one-minute minimum plus its 30-second check); gives up by itself, stopping
 # what it started, after LFP_SLURM_TEST_TIMEOUT seconds (480).
 set -uo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-(($# <= 1)) || { echo "usage: scripts/test-slurm.sh [PATH_TO_lfp_mpi]" >&2; exit 2; }
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+(($# <= 1)) || { echo "usage: tests/slurm/test-slurm.sh [PATH_TO_lfp_mpi]" >&2; exit 2; }
 lfp=${1:-${LFP_MPI:-$repo/build/lfp_mpi}}
 [[ -f $lfp && -x $lfp ]] || { echo "test-slurm: no lfp_mpi at $lfp: build it first (see README)" >&2; exit 2; }
 lfp=$(cd "$(dirname "$lfp")" && pwd -P)/$(basename "$lfp")
@@ -26,32 +27,14 @@ if (($(id -u) != 0)); then
   exit 77
 fi
 
-# ---- Packages. A policy-rc.d that refuses keeps the install from starting the daemons.
-packages=(slurmctld slurmd slurm-client munge libpmix-dev sqlite3)
+# ---- Packages: scripts/setup.sh installs them (without starting their daemons).
 missing=()
-for p in "${packages[@]}"; do
+for p in slurmctld slurmd slurm-client munge libpmix-dev sqlite3; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-policy_created=0
-remove_policy() { ((policy_created)) && rm -f /usr/sbin/policy-rc.d && policy_created=0; }
 if ((${#missing[@]})); then
-  command -v apt-get >/dev/null || { echo "test-slurm: skipped: ${missing[*]} missing and no apt-get"; exit 77; }
-  echo "test-slurm: installing ${missing[*]}"
-  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy_created=1
-    trap remove_policy EXIT
-  fi
-  apt_install() {
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      -o DPkg::Lock::Timeout=600 "${missing[@]}" >/tmp/test-slurm-apt.$$.log 2>&1
-  }
-  if ! apt_install; then
-    apt-get update -q -o DPkg::Lock::Timeout=600 >>/tmp/test-slurm-apt.$$.log 2>&1
-    apt_install || { cat /tmp/test-slurm-apt.$$.log; remove_policy; echo "test-slurm: apt-get install failed"; exit 1; }
-  fi
-  rm -f /tmp/test-slurm-apt.$$.log
-  remove_policy
-  trap - EXIT
+  echo "test-slurm: skipped: ${missing[*]} not installed (scripts/setup.sh installs them)"
+  exit 77
 fi
 
 # ---- Bring-up, in a fresh directory (job ids restart at 1 after a cold start).
@@ -149,7 +132,7 @@ ctld_port=$(free_port) || fatal "no free port"
 d_port=$(free_port "$ctld_port") || fatal "no free port"
 mkdir -p "$T/state" "$T/spool" "$T/tmp"
 cat >"$SLURM_CONF" <<EOF
-# Single-node test cluster of scripts/test-slurm.sh
+# Single-node test cluster of tests/slurm/test-slurm.sh
 ClusterName=lfptest
 SlurmctldHost=localhost
 SlurmctldPort=$ctld_port
@@ -305,15 +288,19 @@ sig_started=0
 LFP_MPI=$lfp start_stopped_update "$c_sig" --ntasks=2 --time=2 --signal=B:TERM@60 || sig_started=1
 sig_job=$JOB
 
-# 1. The common part of the job scripts is the same in each; they parse.
+# 1. The common part of the job scripts is lfp_job.sh; the loader that sources it is the same
+# in each; they parse.
 fail_why=
-ref_part=$(sed -n '/^# ==== Common part/,$p' "$jobs_dir/ingest.sbatch")
-for f in "$jobs_dir"/*.sbatch; do
+ref_part=$(sed -n '/^# ==== Loader/,$p' "$jobs_dir/ingest.sbatch")
+for f in "$jobs_dir"/*.sbatch "$jobs_dir/lfp_job.sh"; do
   check "$(basename "$f") does not parse" bash -n "$f"
-  check "$(basename "$f") has no or another common part" equals "$(sed -n '/^# ==== Common part/,$p' "$f")" "$ref_part"
+  [[ $f == *.sbatch ]] || continue
+  check "$(basename "$f") has no or another loader" equals "$(sed -n '/^# ==== Loader/,$p' "$f")" "$ref_part"
+  check "$(basename "$f") is more than #SBATCH lines and a loader" test "$(grep -cv '^#' "$f")" -lt 30
 done
-check "empty common part" matches "$ref_part" 'exit "\$rc"'
-report "job scripts: one common part, valid bash"
+check "empty loader" matches "$ref_part" 'source "\$lib/lfp_job.sh"'
+check "empty common part" matches "$(cat "$jobs_dir/lfp_job.sh")" 'exit "\$rc"'
+report "job scripts: one common part (lfp_job.sh), one loader, valid bash"
 
 # 2. 2 tasks, binary from LFP_MPI, submitted from a directory outside the repository, --db.
 c=$(case_dir ingest-2)
@@ -321,25 +308,30 @@ LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv
 check "exit code $RC, not 0" equals "$RC" 0
 check "state $(state "$JOB")" equals "$(state "$JOB")" COMPLETED
 check "wrong content" equals "$(content "$c/out.db")" "$ref_content"
-check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: committed as run 1 in out\.db; snapshot out\.h5 written \(lfp_mpi exit 0: ok\)$'
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: wrote out\.db and out\.h5 \(run 1\) in [0-9.]+ s \(lfp_mpi exit 0: ok\)$'
 check "log not named lfp_ingest-$JOB.out" test -f "$c/lfp_ingest-$JOB.out"
 check "products.db created beside --db" test ! -e "$c/products.db"
 check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c" "$JOB")")" grep -q '2 ranks' "$(log_of "$c" "$JOB")"
 report "ingest, 2 tasks, LFP_MPI, another directory, --db" "$c"
 
-# 3. 3 tasks, lfp_mpi on PATH set by LFP_ENV_FILE, --db=ABSOLUTE and --h5.
+# 3. 3 tasks, lfp_mpi on PATH set by LFP_ENV_FILE, --db=ABSOLUTE and --h5; a copy of
+# ingest.sbatch finds lfp_job.sh as installed beside that lfp_mpi (BIN/../share/lfp_mpi/slurm).
 c=$(case_dir ingest-3)
-mkdir -p "$c/bin" "$c/out"
-ln -s "$lfp" "$c/bin/lfp_mpi"
-printf 'export PATH=%q:$PATH\n' "$c/bin" >"$c/env.sh"
-LFP_ENV_FILE=$c/env.sh submit_wait "$c" --ntasks=3 "$jobs_dir/ingest.sbatch" "$D/small.csv" "$D/small2.csv" "--db=$c/out/x.db" --h5 snap.h5
+mkdir -p "$c/prefix/bin" "$c/prefix/share/lfp_mpi/slurm" "$c/out"
+ln -s "$lfp" "$c/prefix/bin/lfp_mpi"
+cp "$jobs_dir/lfp_job.sh" "$c/prefix/share/lfp_mpi/slurm/"
+cp "$jobs_dir/ingest.sbatch" "$c/my.sbatch"
+printf 'export PATH=%q:$PATH\n' "$c/prefix/bin" >"$c/env.sh"
+LFP_ENV_FILE=$c/env.sh submit_wait "$c" --ntasks=3 my.sbatch "$D/small.csv" "$D/small2.csv" "--db=$c/out/x.db" --h5 snap.h5
 check "exit code $RC, not 0" equals "$RC" 0
 check "wrong content" equals "$(content "$c/out/x.db")" "$ref_content"
-check "binary not taken from PATH" grep -q "^lfp job: binary $c/bin/lfp_mpi\$" "$(log_of "$c" "$JOB")"
-check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "committed as run 1 in $c/out/x\.db; snapshot snap\.h5 written"
+check "binary not taken from PATH" grep -q "^lfp job: binary $c/prefix/bin/lfp_mpi\$" "$(log_of "$c" "$JOB")"
+check "lfp_job.sh not the one beside lfp_mpi" \
+  grep -q "^lfp job: common part $c/prefix/bin/\.\./share/lfp_mpi/slurm/lfp_job\.sh\$" "$(log_of "$c" "$JOB")"
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "^lfp job: wrote $c/out/x\.db and snap\.h5 \(run 1\) in [0-9.]+ s \(lfp_mpi exit 0: ok\)\$"
 check "no snapshot snap.h5" test -s "$c/snap.h5"
 check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c" "$JOB")")" grep -q '3 ranks' "$(log_of "$c" "$JOB")"
-report "ingest, 3 tasks, lfp_mpi on PATH from LFP_ENV_FILE, --db=PATH --h5" "$c"
+report "ingest, 3 tasks, lfp_mpi and lfp_job.sh from PATH set by LFP_ENV_FILE, --db=PATH --h5" "$c"
 
 # 4. 4 tasks, no LFP_MPI nor PATH: the build tree of the repository the script was submitted
 # from (a copy of the repository's layout, so that any binary can be tested); LFP_DB is not
@@ -352,13 +344,15 @@ LFP_DB=$c/work/not-this.db submit_wait "$c/work" --ntasks=4 ../repo/jobs/slurm/i
 check "exit code $RC, not 0" equals "$RC" 0
 check "wrong content" equals "$(content "$c/work/out.db")" "$ref_content"
 check "binary not from the script's repository" grep -q "^lfp job: binary $c/repo/build/lfp_mpi\$" "$(log_of "$c/work" "$JOB")"
+check "lfp_job.sh not beside the submitted script" \
+  grep -q "^lfp job: common part $c/work/\.\./repo/jobs/slurm/lfp_job\.sh\$" "$(log_of "$c/work" "$JOB")"
 check "LFP_DB used although --db was given" test ! -e "$c/work/not-this.db"
-check "last line: $(last_line "$c/work" "$JOB")" matches "$(last_line "$c/work" "$JOB")" 'committed as run 1 in out\.db; snapshot out\.h5 written'
+check "last line: $(last_line "$c/work" "$JOB")" matches "$(last_line "$c/work" "$JOB")" '^lfp job: wrote out\.db and out\.h5 \(run 1\) in [0-9.]+ s \(lfp_mpi exit 0: ok\)$'
 check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c/work" "$JOB")")" grep -q '4 ranks' "$(log_of "$c/work" "$JOB")"
 # ... and an update of that database by another file is run 2.
 LFP_MPI=$lfp submit_wait "$c/work" --ntasks=2 ../repo/jobs/slurm/ingest.sbatch "$D/small3.csv" --db out.db
 check "update: exit code $RC, not 0" equals "$RC" 0
-check "update: last line: $(last_line "$c/work" "$JOB")" matches "$(last_line "$c/work" "$JOB")" 'committed as run 2 in out\.db; snapshot out\.h5 written'
+check "update: last line: $(last_line "$c/work" "$JOB")" matches "$(last_line "$c/work" "$JOB")" '^lfp job: wrote out\.db and out\.h5 \(run 2\) in [0-9.]+ s \(lfp_mpi exit 0: ok\)$'
 report "ingest, 4 tasks, build tree of the submitted script's repository; update is run 2" "$c"
 
 # 5. MpiDefault=none: a bare srun cannot start Debian's Open MPI, the scripts can.
@@ -379,7 +373,7 @@ check "exit code $RC, not 0" equals "$RC" 0
 check "wrong content" equals "$(content "$c/out.db")" "$ref_content"
 check "not run by mpirun" grep -q '^lfp job: running: mpirun ' "$(log_of "$c" "$JOB")"
 check "ran at $(grep -o '[0-9]* ranks' "$(log_of "$c" "$JOB")")" grep -q '3 ranks' "$(log_of "$c" "$JOB")"
-check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" 'committed as run 1 in out\.db'
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: wrote out\.db and out\.h5 \(run 1\) '
 report "LFP_LAUNCHER=mpirun, 3 tasks" "$c"
 
 # 7. A missing input: exit 3, the old database unchanged, and the log says so.
@@ -390,7 +384,7 @@ check "exit code $RC, not 3" equals "$RC" 3
 check "state $(state "$JOB")" equals "$(state "$JOB")" FAILED
 check "ExitCode $(exit_code "$JOB")" equals "$(exit_code "$JOB")" 3:0
 check "old database changed" old_db_intact "$c"
-check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: failed before the commit: database base\.db unchanged, latest run still 1 \(lfp_mpi exit 3: input file missing or unreadable\)$'
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: error: no-such\.csv: .* \(lfp_mpi exit 3: input file missing or unreadable; the outputs are unchanged\)$'
 report "missing input: exit 3, database unchanged" "$c"
 
 # 8. Errors of the job scripts themselves: usage (2), no binary (127); generate's usage (2).
@@ -402,7 +396,7 @@ submit_wait "$c" --ntasks=1 "$jobs_dir/generate.sbatch"
 check "generate without arguments: exit code $RC, not 2" equals "$RC" 2
 LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/generate.sbatch" --rows many -o x.csv
 check "generate --rows many: exit code $RC, not 2" equals "$RC" 2
-check "generate --rows many: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: did not write x\.csv.*\(lfp_mpi exit 2: usage error\)$'
+check "generate --rows many: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: error: --rows: .*many \(lfp_mpi exit 2: usage error; the outputs are unchanged\)$'
 LFP_MPI=$c/nowhere/lfp_mpi submit_wait "$c" --ntasks=1 "$jobs_dir/ingest.sbatch" "$D/small.csv"
 check "LFP_MPI missing: exit code $RC, not 127" equals "$RC" 127
 check "LFP_MPI missing: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "^lfp job: no lfp_mpi binary found \(exit 127\); tried: LFP_MPI=$c/nowhere/lfp_mpi"
@@ -412,7 +406,10 @@ submit_wait "$c" --ntasks=1 repo/jobs/slurm/ingest.sbatch "$D/small.csv"
 check "no binary anywhere: exit code $RC, not 127" equals "$RC" 127
 check "no binary anywhere: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "tried: lfp_mpi on PATH; $c/build/lfp_mpi; $c/repo/jobs/slurm/\.\./\.\./build/lfp_mpi"
 check "a database appeared" test ! -e "$c/products.db"
-report "script errors: usage exit 2, no binary exit 127 naming what was tried" "$c"
+LFP_SLURM_LIB=$c/nowhere submit_wait "$c" --ntasks=1 "$jobs_dir/ingest.sbatch" "$D/small.csv"
+check "LFP_SLURM_LIB wrong: exit code $RC, not 127" equals "$RC" 127
+check "LFP_SLURM_LIB wrong: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "^lfp job: no lfp_job\.sh in $c/nowhere; set LFP_SLURM_LIB"
+report "script errors: usage exit 2, no binary or no lfp_job.sh exit 127 naming what was tried" "$c"
 
 # 9. generate (3 tasks) then ingest (2 tasks) of its output.
 c=$(case_dir generate-ingest)
@@ -420,15 +417,16 @@ LFP_MPI=$lfp submit_wait "$c" --ntasks=3 "$jobs_dir/generate.sbatch" --rows 2000
 check "generate: exit code $RC, not 0" equals "$RC" 0
 check "generate: not the file one rank writes" cmp -s "$c/gen.csv" "$D/gen-ref.csv"
 check "generate: log not named lfp_generate-$JOB.out" test -f "$c/lfp_generate-$JOB.out"
-check "generate: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: wrote gen\.csv \([0-9]+ bytes\) \(lfp_mpi exit 0: ok\)$'
+check "generate: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: generated 20000 records \([0-9]+ bytes, seed 15\) in gen\.csv on 3 ranks in [0-9.]+ s \(lfp_mpi exit 0: ok\)$'
 LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" gen.csv --db gen.db --no-h5
 check "ingest: exit code $RC, not 0" equals "$RC" 0
 check "ingest: records read $(sqlite3 "$c/gen.db" 'SELECT records_read FROM runs')" equals "$(sqlite3 "$c/gen.db" 'SELECT records_read FROM runs')" 20000
-check "ingest: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" 'committed as run 1 in gen\.db; no snapshot \(--no-h5\)'
+check "ingest: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: wrote gen\.db \(run 1\) in [0-9.]+ s \(lfp_mpi exit 0: ok\)$'
 report "generate, then ingest of its output" "$c"
 
-# 10. Nodes without the sqlite3 shell: python3 reads the database; without both, the last
-# line gives the exit code only. PATH holds every command of the machine but those.
+# 10. Nodes without the sqlite3 shell, and without python3 too: the job scripts read no
+# database, the last line is lfp_mpi's own word. PATH holds every command of the machine but
+# those.
 c=$(case_dir no-sqlite3)
 mkdir -p "$c/bin" "$c/bin-none"
 for f in /usr/local/bin/* /usr/bin/* /bin/* /usr/sbin/* /sbin/*; do
@@ -437,59 +435,49 @@ for f in /usr/local/bin/* /usr/bin/* /bin/* /usr/sbin/* /sbin/*; do
   ln -s "$f" "$c/bin/$n"
   [[ $n == python* ]] || ln -s "$f" "$c/bin-none/$n"
 done
-if [[ -e $c/bin/python3 ]]; then
-  PATH=$c/bin LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv" --db py.db
-  check "python3: exit code $RC, not 0" equals "$RC" 0
-  check "python3: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: committed as run 1 in py\.db; snapshot py\.h5 written \(lfp_mpi exit 0: ok\)$'
-else
-  echo "      (no python3 on this machine: only the case without a reader)"
-fi
-PATH=$c/bin-none LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv" --db none.db
-check "no reader: exit code $RC, not 0" equals "$RC" 0
-check "no reader: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: cannot read none\.db \(no sqlite3 or python3 on this node\): see lfp_mpi.s messages above \(lfp_mpi exit 0: ok\)$'
-report "no sqlite3 on the node: python3 reads the runs table; neither: exit code only" "$c"
+for bin in bin bin-none; do
+  PATH=$c/$bin LFP_MPI=$lfp submit_wait "$c" --ntasks=2 "$jobs_dir/ingest.sbatch" "$D/small.csv" --db $bin.db
+  check "$bin: exit code $RC, not 0" equals "$RC" 0
+  check "$bin: last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" "^lfp job: wrote $bin\.db and $bin\.h5 \(run 1\) in [0-9.]+ s \(lfp_mpi exit 0: ok\)\$"
+done
+report "no sqlite3 (nor python3) on the node: the same last line" "$c"
 
-# 11. scancel while the ranks write an update: the old database stays, the log says so.
+# 11-13. An update stopped while its ranks write: the old database stays, the log says so.
+# check_stopped DIR JOB SECONDS STATE [EXITCODE]
+check_stopped() {
+  local c=$1 job=$2
+  check "job did not end within $3 s" wait_done "$job" "$3"
+  check "state $(state "$job")" equals "$(state "$job")" "$4"
+  [[ -z ${5:-} ]] || check "ExitCode $(exit_code "$job")" equals "$(exit_code "$job")" "$5"
+  check "old database changed" old_db_intact "$c"
+  check "partial files left" no_partials "$c"
+  check "log has no stop line" grep -q '^lfp job: got SIGTERM' "$(log_of "$c" "$job")"
+  check "last line: $(last_line "$c" "$job")" matches "$(last_line "$c" "$job")" '^lfp job: stopped by SIGTERM during the [a-z_]+ phase of ingest into base\.db: base\.db is unchanged .*\(lfp_mpi exit 143: killed by SIGTERM; the job got SIGTERM \(scancel, time limit or --signal\)\)'
+}
 c=$(case_dir scancel)
 if LFP_MPI=$lfp start_stopped_update "$c" --ntasks=2; then
   scancel "$JOB"
-  check "job did not end within 60 s of scancel" wait_done "$JOB" 60
-  check "state $(state "$JOB")" equals "$(state "$JOB")" CANCELLED
-  check "old database changed" old_db_intact "$c"
-  check "partial files left" no_partials "$c"
-  check "log has no stop line" grep -q '^lfp job: got SIGTERM' "$(log_of "$c" "$JOB")"
-  check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: stopped by SIGTERM \(scancel, time limit or --signal\) before the commit: database base\.db unchanged, latest run still 1 \(lfp_mpi exit 143: killed by SIGTERM\)'
+  check_stopped "$c" "$JOB" 60 CANCELLED
 else
   check "could not catch the run while it wrote (state $(state "$JOB"))" false
 fi
 report "scancel while writing: old database intact, clear last line" "$c"
 
-# 12. --signal=B:TERM@60 reaches the batch shell only: it is forwarded to the ranks.
-c=$c_sig
+# --signal=B:TERM@60 reaches the batch shell only: it is forwarded to the ranks.
 if ((sig_started == 0)); then
-  check "job did not end within 150 s" wait_done "$sig_job" 150
-  check "state $(state "$sig_job")" equals "$(state "$sig_job")" FAILED
-  check "ExitCode $(exit_code "$sig_job")" equals "$(exit_code "$sig_job")" 143:0
-  check "old database changed" old_db_intact "$c"
-  check "partial files left" no_partials "$c"
-  check "last line: $(last_line "$c" "$sig_job")" matches "$(last_line "$c" "$sig_job")" '^lfp job: stopped by SIGTERM \(scancel, time limit or --signal\) before the commit: database base\.db unchanged, latest run still 1 \(lfp_mpi exit 143: killed by SIGTERM\)'
+  check_stopped "$c_sig" "$sig_job" 150 FAILED 143:0
 else
   check "could not catch the run while it wrote (state $(state "$sig_job"))" false
 fi
-report "--signal=B:TERM@60 before the time limit: forwarded, old database intact" "$c"
+report "--signal=B:TERM@60 before the time limit: forwarded, old database intact" "$c_sig"
 
-# 13. The time limit (--time=1) while the ranks write.
-c=$c_tl
+# The time limit (--time=1) while the ranks write.
 if ((tl_started == 0)); then
-  check "job did not end within 150 s" wait_done "$tl_job" 150
-  check "state $(state "$tl_job")" equals "$(state "$tl_job")" TIMEOUT
-  check "old database changed" old_db_intact "$c"
-  check "partial files left" no_partials "$c"
-  check "last line: $(last_line "$c" "$tl_job")" matches "$(last_line "$c" "$tl_job")" '^lfp job: stopped by SIGTERM \(scancel, time limit or --signal\) before the commit: database base\.db unchanged, latest run still 1 \(lfp_mpi exit 143: killed by SIGTERM\)'
+  check_stopped "$c_tl" "$tl_job" 150 TIMEOUT
 else
   check "could not catch the run while it wrote (state $(state "$tl_job"))" false
 fi
-report "time limit while writing: old database intact, clear last line" "$c"
+report "time limit while writing: old database intact, clear last line" "$c_tl"
 
 echo "$passed passed, $failed failed"
 summary_printed=1
