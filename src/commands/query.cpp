@@ -10,9 +10,9 @@
 #include "commands/on_root.hpp"
 #include "commands/output_format.hpp"
 #include "ingest/digest.hpp"
-#include "ingest/options.hpp"
 #include "store/h5_reader.hpp"
 #include "store/schema.hpp"
+#include "store/snapshot_path.hpp"
 #include "store/sources.hpp"
 #include "util/mapped_file.hpp"
 
@@ -70,7 +70,7 @@ Rows sources(store::Connection& db) {
 
 // The snapshot's state compared with the database's, in a word.
 std::string snapshot_status(store::Connection& db, const std::string& db_path) {
-  const std::string h5 = default_h5_path(db_path);
+  const std::string h5 = store::snapshot_path(db_path);
   std::error_code ec;
   if (!std::filesystem::exists(h5, ec)) return "none";
   try {

@@ -6,10 +6,10 @@
 #include "commands/command.hpp"
 #include "commands/on_root.hpp"
 #include "ingest/inputs.hpp"
-#include "ingest/options.hpp"
 #include "store/h5_reader.hpp"
 #include "store/h5_snapshot.hpp"
 #include "store/schema.hpp"
+#include "store/snapshot_path.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
 
@@ -35,7 +35,7 @@ namespace {
 
 // The snapshot an edit keeps current: "" when there is none to refresh.
 std::string snapshot_to_refresh(const std::string& db, const std::string& h5_option, bool no_h5) {
-  const std::string h5 = h5_option.empty() ? default_h5_path(db) : h5_option;
+  const std::string h5 = store::snapshot_path(db, h5_option);
   std::error_code ec;
   if (no_h5 || (!std::filesystem::exists(h5, ec) && h5_option.empty())) return "";
   return h5;
@@ -53,7 +53,7 @@ void refresh_snapshot_after_edit(const std::string& db, const std::string& h5_op
   const std::string h5 = snapshot_to_refresh(db, h5_option, no_h5);
   std::error_code ec;
   if (no_h5) {
-    const std::string stale = h5_option.empty() ? default_h5_path(db) : h5_option;
+    const std::string stale = store::snapshot_path(db, h5_option);
     if (std::filesystem::exists(stale, ec))
       log::warning("the snapshot " + stale + " no longer mirrors the database (--no-h5): 'lfp_mpi snapshot --db " +
                    db + "' refreshes it");
@@ -94,7 +94,7 @@ Command add_snapshot(CLI::App& app) {
   sub->add_flag("-q,--quiet", opt->quiet, "print errors only");
   return {sub, [opt](const mpi::Comm& comm) {
             return on_root(comm, [&] {
-              const std::string h5 = opt->h5.empty() ? default_h5_path(opt->db) : opt->h5;
+              const std::string h5 = store::snapshot_path(opt->db, opt->h5);
               std::error_code ec;
               if (std::filesystem::weakly_canonical(h5, ec) == std::filesystem::weakly_canonical(opt->db, ec))
                 throw Error(kExitUsage, "the snapshot path " + h5 + " is the database path");

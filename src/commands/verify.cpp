@@ -8,9 +8,9 @@
 #include "commands/command.hpp"
 #include "commands/on_root.hpp"
 #include "csv/utf8.hpp"
-#include "ingest/options.hpp"
 #include "store/h5_reader.hpp"
 #include "store/schema.hpp"
+#include "store/snapshot_path.hpp"
 #include "util/log.hpp"
 
 namespace lfp {
@@ -211,7 +211,7 @@ int verify(const VerifyOptions& opt) {
   check_counts(db, checks);
   check_values(db, checks);
   if (!opt.no_h5) {
-    const std::string h5 = opt.h5.empty() ? default_h5_path(opt.db) : opt.h5;
+    const std::string h5 = store::snapshot_path(opt.db, opt.h5);
     std::error_code ec;
     if (opt.h5.empty() && !std::filesystem::exists(h5, ec)) {
       if (!opt.quiet) log::info("no snapshot at " + h5 + ": not checked");
