@@ -2,23 +2,21 @@
 #include <memory>
 
 #include "commands/command.hpp"
-#include "commands/on_root.hpp"
+#include "commands/database_options.hpp"
 #include "commands/snapshot.hpp"
 #include "store/edit_session.hpp"
+#include "util/error.hpp"
 #include "util/log.hpp"
 
 namespace lfp {
 namespace {
 
-struct DeleteOptions {
-  std::string db = "products.db", h5;
+struct DeleteOptions : EditOptions {
   std::vector<std::string> skus;
-  bool no_h5 = false, quiet = false;
-  std::string command;
 };
 
 int remove(const DeleteOptions& opt) {
-  check_snapshot_before_edit(opt.db, opt.h5, opt.no_h5);
+  check_snapshot_before_edit(opt);
   store::EditSession edit(opt.db, "delete", opt.command);
   store::EditCounts counts;
   for (const auto& sku : opt.skus) {
@@ -39,29 +37,19 @@ int remove(const DeleteOptions& opt) {
   if (!opt.quiet)
     log::info("deleted " + log::count(counts.deleted, "product") + " from " + opt.db + " (run " + std::to_string(run) +
               ")");
-  refresh_snapshot_after_edit(opt.db, opt.h5, opt.no_h5, opt.quiet, run);
+  refresh_snapshot_after_edit(opt, run);
   return kExitOk;
 }
 
 }  // namespace
 
 Command add_delete(CLI::App& app, const std::string& command_line) {
-  auto opt = std::make_shared<DeleteOptions>();
-  opt->command = command_line;
-  auto* sub = app.add_subcommand("delete", "Remove products by sku (all or none)");
-  sub->add_option("--db", opt->db, "database to edit (never created)")->capture_default_str();
-  sub->add_option("--sku", opt->skus, "sku to delete; repeat for more")->required();
-  auto* h5 = sub->add_option("--h5", opt->h5, "snapshot to refresh (default: the database path with .h5, if present)");
-  sub->add_flag("--no-h5", opt->no_h5, "leave the snapshot stale")->excludes(h5);
-  sub->add_flag("-q,--quiet", opt->quiet, "print errors only");
-  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] {
-              try {
-                return remove(*opt);
-              } catch (const Error& e) {
-                if (e.code() == kExitOutput) store::note_unfinished_write(opt->db);
-                throw;
-              }
-            }); }, true};
+  return add_edit_command<DeleteOptions>(
+      app, command_line, "delete", "Remove products by sku (all or none)",
+      [](CLI::App& sub, DeleteOptions& opt) {
+        sub.add_option("--sku", opt.skus, "sku to delete; repeat for more")->required();
+      },
+      remove);
 }
 
 }  // namespace lfp

@@ -28,6 +28,7 @@
 #include "mpi/node.hpp"
 #include "mpi/shuffle.hpp"
 #include "store/schema.hpp"
+#include "store/snapshot_path.hpp"
 #include "util/clock.hpp"
 #include "util/hash.hpp"
 #include "util/log.hpp"
@@ -66,7 +67,7 @@ std::vector<std::string> resolve_inputs(const mpi::Comm& comm, const IngestOptio
 // digest the inputs (compressed ones as they are on disk); rank 0 decides what to read.
 // Returns the indices to read (all ranks).
 std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams& streams,
-                                      Plan& plan, RunFacts& facts, RunReport& report) {
+                                      Plan& plan, ReadFiles& files, RunStats& stats, RunReport& report) {
   std::vector<std::uint64_t> sizes;
   if (const int code = mpi::agree(comm, [&] {
         if (!comm.root()) return;
@@ -85,7 +86,8 @@ std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions
   if (comm.root()) {
     const auto decision = decide_reads(plan.inputs, digests, plan.ledger, opt.force);
     read = decision.read;
-    facts.files_skipped = static_cast<std::int64_t>(decision.skipped.size());
+    stats.files_skipped = static_cast<std::int64_t>(decision.skipped.size());
+    stats.files_read = static_cast<std::int64_t>(read.size());
     for (const auto& f : opt.files) report.files.push_back({f, "", 0, 0});
     for (const auto i : decision.skipped) report.files[i].status = "skipped";
     for (const auto i : decision.skipped)
@@ -94,19 +96,21 @@ std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions
                   std::to_string(plan.ledger.at(plan.inputs[i].absolute).run_id) + " (--force reads it again)");
     for (const auto i : read) {
       report.files[i].status = "read";
-      facts.read_paths.push_back(opt.files[i]);
-      facts.sources.push_back({plan.inputs[i].absolute, plan.inputs[i].size, plan.inputs[i].mtime_ns, digests[i]});
+      files.paths.push_back(opt.files[i]);
+      files.sources.push_back({plan.inputs[i].absolute, plan.inputs[i].size, plan.inputs[i].mtime_ns, digests[i]});
     }
   }
   comm.bcast(read);
   return read;
 }
 
-// Rank 0's end of the write phase: an Error leaves the database unchanged.
-std::optional<WriteOutcome> write_or_report(const mpi::Comm& comm, const IngestOptions& opt, const RunFacts& facts,
-                                            const RankResults& mine, PhaseClock& clock, int& code) {
+// Rank 0's end of the write phase: `stats` gets the write's figures once it succeeded; an
+// Error leaves the database (and `stats`) unchanged. Returns the exit code.
+int write_or_report(const mpi::Comm& comm, const IngestOptions& opt, const ReadFiles& files, RunStats& stats,
+                    const RankResults& mine, PhaseClock& clock) {
+  int code = kExitOk;
   try {
-    return write_on_root(comm, opt, facts, mine, clock);
+    stats = write_on_root(comm, opt, files, stats, mine, clock);
   } catch (const Error& e) {
     log::error(0, e.what());
     code = e.code();
@@ -119,7 +123,7 @@ std::optional<WriteOutcome> write_or_report(const mpi::Comm& comm, const IngestO
     log::error(0, std::string("internal error while writing: ") + e.what());
     code = kExitInternal;
   }
-  return std::nullopt;
+  return code;
 }
 
 // With -v: each rank's share of the bytes, records and rejects (collective).
@@ -150,20 +154,20 @@ std::vector<Compression> compressions(const mpi::Comm& comm, const std::vector<s
 }
 
 // The totals of the database as it is (a run that failed or read nothing left them so).
-void database_totals(const std::string& db, RunReport& report) {
+void database_totals(const std::string& db, RunStats& stats) {
   std::error_code ec;
   if (!std::filesystem::exists(db, ec)) return;
   try {
     store::Connection c(db, store::Connection::Mode::ReadOnly);
-    report.products = c.integer("SELECT products FROM totals");
-    report.names = c.integer("SELECT names FROM totals");
+    stats.products = c.integer("SELECT products FROM totals");
+    stats.names = c.integer("SELECT names FROM totals");
   } catch (const Error&) {
     // An old or damaged database: the report says 0, the error (if any) was reported.
   }
 }
 
 int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams& streams, Progress& progress,
-           RunReport& report) {
+           RunStats& stats, RunReport& report) {
   const int ranks = comm.size();
   PhaseClock clock(comm.root() ? &progress : nullptr, opt.verbose);
   if (comm.root()) {
@@ -174,16 +178,18 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
                                            "back its unfinished write, if any)"
                                 : opt.db + " was not created (the run had not committed; its partial files are removed)");
   }
-  clock.start("digest");
-  RunFacts facts;
-  facts.started_at = utc_now();
+  clock.start(phase::kDigest);
+  stats.started_at = utc_now();
+  stats.ranks = ranks;
+  ReadFiles files;
   Plan plan;
-  const std::vector<std::uint32_t> read = plan_reads(comm, opt, streams, plan, facts, report);
+  const std::vector<std::uint32_t> read = plan_reads(comm, opt, streams, plan, files, stats, report);
   if (read.empty()) {
     // Nothing to read, but a kill after the last run's commit may have left its snapshot behind.
     if (const int code = mpi::agree(comm, [&] {
-          if (comm.root() && !opt.no_h5 && refresh_stale_snapshot(opt.db, snapshot_path(opt)) && !opt.quiet)
-            log::info("the snapshot " + snapshot_path(opt) + " did not mirror the database: written again");
+          const std::string h5 = store::snapshot_path(opt.db, opt.h5);
+          if (comm.root() && !opt.no_h5 && refresh_stale_snapshot(opt.db, h5) && !opt.quiet)
+            log::info("the snapshot " + h5 + " did not mirror the database: written again");
         }))
       return code;
     if (comm.root() && !opt.quiet)
@@ -192,8 +198,8 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
                      : "all " + log::count(static_cast<std::int64_t>(opt.files.size()), "input file") +
                            " are unchanged since their last ingest: ") +
                 opt.db + " is up to date (--force reads " + (opt.files.size() == 1 ? "it" : "them") + " again)");
-    if (comm.root()) database_totals(opt.db, report);
-    report.phase_seconds = {{"total", clock.total()}};
+    if (comm.root()) database_totals(opt.db, stats);
+    stats.phase_seconds = {{phase::kTotal, clock.total()}};
     return kExitOk;
   }
   std::vector<std::string> paths, open;  // as named (messages), and what to open (a stream's copy)
@@ -206,14 +212,14 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
     for (std::size_t k = 0; k < read.size(); ++k) sizes[k] = plan.inputs[read[k]].size;
   comm.bcast(sizes);
   const auto kinds = compressions(comm, open);
-  clock.lap_collective(comm, "digest");
+  clock.lap_collective(comm, phase::kDigest);
 
   // Phase 2b: compressed inputs are decompressed whole, once per node, then read as plain.
   std::optional<DecompressedInputs> decompressed;
   if (std::any_of(kinds.begin(), kinds.end(), [](Compression c) { return c != Compression::None; })) {
     decompressed.emplace(comm, open, kinds, sizes, opt.scratch.empty() ? default_scratch_dir() : opt.scratch, clock);
     sizes = decompressed->sizes();
-    clock.lap_collective(comm, "decompress");
+    clock.lap_collective(comm, phase::kDecompress);
   }
 
   // Phases 3-4: each rank maps its range, finds record boundaries and checks headers.
@@ -222,7 +228,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   std::uint64_t total_bytes = 0;
   for (const auto s : sizes) total_bytes += s;
   const PhaseWork work{total_bytes, mine.end - mine.begin, 0};
-  clock.start("scan", work);
+  clock.start(phase::kScan, work);
   const std::vector<Segment> segments = segments_of(sizes, mine);
   std::vector<Segment> plain;
   for (const auto& s : segments)
@@ -247,10 +253,10 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
         if (bad_header[k]) report.files[read[k]].status = "rejected header";
     throw;
   }
-  clock.lap_collective(comm, "scan");
+  clock.lap_collective(comm, phase::kScan);
 
   // Phase 5: owned records become rows bucketed by sku owner, or rejects.
-  clock.start("parse", work);
+  clock.start(phase::kParse, work);
   ParsedRange parsed = parse_range(
       segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, ranks, mine.end - mine.begin,
       [&](std::uint32_t f, std::uint64_t begin, std::uint64_t end) {
@@ -258,43 +264,41 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
       });
   inputs.reset();  // rows and rejects are copies now: the input pages leave the rank's memory
   decompressed.reset();  // and the scratch copies of compressed inputs go
-  clock.lap_collective(comm, "parse");
+  clock.lap_collective(comm, phase::kParse);
   if (opt.verbose) report_ranks(comm, progress, mine, parsed);
 
   // Phase 6: shuffle rows by sku; keep the last record of each sku.
-  clock.start("shuffle");
+  clock.start(phase::kShuffle);
   std::vector<Buffer> incoming = mpi::exchange(comm, std::move(parsed.outgoing), opt.exchange_round_bytes);
-  clock.lap_collective(comm, "shuffle");
-  clock.start("dedup");
+  clock.lap_collective(comm, phase::kShuffle);
+  clock.start(phase::kDedup);
   std::vector<RowRef> products = latest_by_sku(decode_all<RowRef>(incoming));
-  clock.lap_collective(comm, "dedup");
+  clock.lap_collective(comm, phase::kDedup);
 
   // Phase 7: count products per name locally, shuffle partial counts by name, sum.
-  clock.start("count");
+  clock.start(phase::kCount);
   std::vector<Buffer> partials(ranks);
   for (const auto& c : count_names(products)) encode(partials[owner_of(hash_bytes(c.name, kNameSeed), ranks)], c);
   std::vector<Buffer> count_bytes = mpi::exchange(comm, std::move(partials), opt.exchange_round_bytes);
   std::vector<NameCount> counts = sum_counts(decode_all<NameCount>(count_bytes));
-  clock.lap_collective(comm, "count");
+  clock.lap_collective(comm, phase::kCount);
 
   comm.sum_in_place(parsed.records);  // per file, over all ranks
   comm.sum_in_place(parsed.rejected);
   for (std::size_t k = 0; k < read.size(); ++k) {
-    facts.records_read += parsed.records[k];
-    facts.rejected += parsed.rejected[k];
+    stats.records_read += parsed.records[k];
+    stats.rejected += parsed.rejected[k];
     if (comm.root()) {
-      facts.sources[k].records = parsed.records[k];
-      facts.sources[k].rejects = parsed.rejected[k];
+      files.sources[k].records = parsed.records[k];
+      files.sources[k].rejects = parsed.rejected[k];
       report.files[read[k]].records = parsed.records[k];
       report.files[read[k]].rejects = parsed.rejected[k];
     }
   }
-  report.records_read = facts.records_read;
-  report.rejected = facts.rejected;
-  facts.distinct_skus = comm.sum(static_cast<std::int64_t>(products.size()));
+  stats.distinct_skus = comm.sum(static_cast<std::int64_t>(products.size()));
 
   // Phase 8: rank 0 merges the sorted streams of all ranks into the database and snapshot.
-  clock.start("write_db", {0, 0, static_cast<std::uint64_t>(facts.distinct_skus)});
+  clock.start(phase::kWriteDb, {0, 0, static_cast<std::uint64_t>(stats.distinct_skus)});
   auto rejects = decode_all<RejectView>(parsed.rejects.data(), parsed.rejects.data() + parsed.rejects.size());
   const RankResults results{rejects, products, counts, [&] {
                               std::vector<RejectView>().swap(rejects);
@@ -305,31 +309,22 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
                               Buffer().swap(parsed.rejects);
                             }};
   int code = kExitOk;
-  std::optional<WriteOutcome> outcome;
   if (comm.root())
-    outcome = write_or_report(comm, opt, facts, results, clock, code);
+    code = write_or_report(comm, opt, files, stats, results, clock);
   else
     serve_write(comm, opt, results);
   code = comm.max(code);
   if (code != kExitOk || !comm.root()) return code;
   progress.stop();
 
-  report.inserted = outcome->inserted;
-  report.updated = outcome->updated;
-  report.unchanged = outcome->unchanged;
-  report.products = outcome->products;
-  report.names = outcome->names;
-  report.phase_seconds = outcome->phase_seconds;
-  const std::string h5 = snapshot_path(opt);
+  const std::string h5 = store::snapshot_path(opt.db, opt.h5);
   if (!opt.quiet) {
-    const RunSummary s{ranks,          opt.files.size(), read.size(), facts.records_read,
-                       facts.rejected, *outcome,         opt.db,      opt.no_h5 ? "" : h5};
-    if (outcome->rejects_total > 10)
-      log::note("... " + log::count(outcome->rejects_total - 10, "more reject") + ": see the rejects table");
-    for (const auto& line : summary_lines(s)) log::info(line);
+    if (stats.rejected > kMaxShownRejects)
+      log::note("... " + log::count(stats.rejected - kMaxShownRejects, "more reject") + ": see the rejects table");
+    for (const auto& line : summary_lines(stats, opt.files.size(), opt.db, opt.no_h5 ? "" : h5)) log::info(line);
   }
   std::error_code ec;
-  if (opt.no_h5 && outcome->inserted + outcome->updated > 0 && std::filesystem::exists(h5, ec))
+  if (opt.no_h5 && stats.inserted + stats.updated > 0 && std::filesystem::exists(h5, ec))
     log::warning("the snapshot " + h5 + " no longer mirrors the database (--no-h5): 'lfp_mpi verify' reports it "
                  "stale; 'lfp_mpi snapshot --db " + opt.db + "' refreshes it");
   return kExitOk;
@@ -341,6 +336,7 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
   IngestOptions opt = options;
   Progress progress(comm.root() && !opt.quiet ? progress_mode_for_stderr() : ProgressMode::Off, opt.verbose,
                     progress_interval());
+  RunStats stats;
   RunReport report;
   // The nodes and their ranks: in the JSON report, and with -v one line per node.
   for (auto& n : mpi::nodes_of(comm)) {
@@ -354,7 +350,7 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
   try {
     opt.files = resolve_inputs(comm, opt);
     const SpooledStreams streams(comm, opt.files, opt.scratch.empty() ? default_scratch_dir() : opt.scratch);
-    code = ingest(comm, opt, streams, progress, report);
+    code = ingest(comm, opt, streams, progress, stats, report);
   } catch (const Error& e) {
     // Thrown by every rank together (a collective phase failed); the failing rank has
     // printed it unless rank 0 speaks for all.
@@ -369,7 +365,7 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
   if (comm.root()) {
     report.exit_code = code;
     if (code != kExitOk) {
-      database_totals(opt.db, report);
+      database_totals(opt.db, stats);
       report.error = log::first_error();
       if (report.error.empty()) report.error = "failed on another rank (its message is on standard error)";
       if (report.files.empty())
@@ -377,7 +373,7 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
       settle_file_statuses(report);
     }
     try {
-      write_report(opt.json_report, report);
+      write_report(opt.json_report, stats, report);
     } catch (const Error& e) {
       log::error(0, e.what());
       report_code = e.code();

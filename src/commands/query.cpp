@@ -7,20 +7,20 @@
 
 #include "commands/cli_options.hpp"
 #include "commands/command.hpp"
+#include "commands/database_options.hpp"
 #include "commands/on_root.hpp"
 #include "commands/output_format.hpp"
 #include "ingest/digest.hpp"
-#include "ingest/options.hpp"
 #include "store/h5_reader.hpp"
 #include "store/schema.hpp"
+#include "store/snapshot_path.hpp"
 #include "store/sources.hpp"
 #include "util/mapped_file.hpp"
 
 namespace lfp {
 namespace {
 
-struct QueryOptions {
-  std::string db = "products.db";
+struct QueryOptions : DatabaseOptions {
   std::optional<std::int64_t> top;
   std::optional<std::string> sku, name;
   bool rejects = false, runs = false, sources = false;
@@ -70,7 +70,7 @@ Rows sources(store::Connection& db) {
 
 // The snapshot's state compared with the database's, in a word.
 std::string snapshot_status(store::Connection& db, const std::string& db_path) {
-  const std::string h5 = default_h5_path(db_path);
+  const std::string h5 = store::snapshot_path(db_path);
   std::error_code ec;
   if (!std::filesystem::exists(h5, ec)) return "none";
   try {
@@ -131,7 +131,7 @@ int query(const QueryOptions& opt) {
 Command add_query(CLI::App& app) {
   auto opt = std::make_shared<QueryOptions>();
   auto* sub = app.add_subcommand("query", "Print a summary, or products, counts, rejects, runs or sources");
-  sub->add_option("--db", opt->db, "database to read")->capture_default_str();
+  add_db_option(*sub, *opt, {.db = "database to read"});
   auto* top = add_whole_number(sub, "--top", opt->top, "the N names with most products (ties by name)", 0,
                                std::uint64_t{1} << 40);
   auto* sku = sub->add_option("--sku", opt->sku, "the product with this sku");

@@ -4,22 +4,18 @@
 #include <memory>
 
 #include "commands/command.hpp"
+#include "commands/database_options.hpp"
 #include "commands/on_root.hpp"
 #include "ingest/inputs.hpp"
-#include "ingest/options.hpp"
 #include "store/h5_reader.hpp"
 #include "store/h5_snapshot.hpp"
 #include "store/schema.hpp"
+#include "store/snapshot_path.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
 
 namespace lfp {
 namespace {
-
-struct SnapshotOptions {
-  std::string db = "products.db", h5;
-  bool quiet = false;
-};
 
 void export_from(const std::string& db_path, const std::string& h5, const char* generator) {
   auto db = store::open_existing(db_path, store::Connection::Mode::ReadOnly);
@@ -35,7 +31,7 @@ namespace {
 
 // The snapshot an edit keeps current: "" when there is none to refresh.
 std::string snapshot_to_refresh(const std::string& db, const std::string& h5_option, bool no_h5) {
-  const std::string h5 = h5_option.empty() ? default_h5_path(db) : h5_option;
+  const std::string h5 = store::snapshot_path(db, h5_option);
   std::error_code ec;
   if (no_h5 || (!std::filesystem::exists(h5, ec) && h5_option.empty())) return "";
   return h5;
@@ -43,17 +39,17 @@ std::string snapshot_to_refresh(const std::string& db, const std::string& h5_opt
 
 }  // namespace
 
-void check_snapshot_before_edit(const std::string& db, const std::string& h5_option, bool no_h5) {
-  const std::string h5 = snapshot_to_refresh(db, h5_option, no_h5);
+void check_snapshot_before_edit(const DatabaseOptions& edit) {
+  const std::string h5 = snapshot_to_refresh(edit.db, edit.h5, edit.no_h5);
   if (!h5.empty()) check_output_path(h5, "snapshot");
 }
 
-void refresh_snapshot_after_edit(const std::string& db, const std::string& h5_option, bool no_h5, bool quiet,
-                                 std::int64_t run) {
-  const std::string h5 = snapshot_to_refresh(db, h5_option, no_h5);
+void refresh_snapshot_after_edit(const DatabaseOptions& edit, std::int64_t run) {
+  const std::string& db = edit.db;
+  const std::string h5 = snapshot_to_refresh(db, edit.h5, edit.no_h5);
   std::error_code ec;
-  if (no_h5) {
-    const std::string stale = h5_option.empty() ? default_h5_path(db) : h5_option;
+  if (edit.no_h5) {
+    const std::string stale = store::snapshot_path(db, edit.h5);
     if (std::filesystem::exists(stale, ec))
       log::warning("the snapshot " + stale + " no longer mirrors the database (--no-h5): 'lfp_mpi snapshot --db " +
                    db + "' refreshes it");
@@ -67,7 +63,7 @@ void refresh_snapshot_after_edit(const std::string& db, const std::string& h5_op
                                    " could not be written (" + e.what() + "); it is stale: 'lfp_mpi snapshot --db " +
                                    db + "' writes it");
   }
-  if (!quiet) log::info("refreshed the snapshot " + h5);
+  if (!edit.quiet) log::info("refreshed the snapshot " + h5);
 }
 
 bool refresh_stale_snapshot(const std::string& db_path, const std::string& h5) {
@@ -87,14 +83,16 @@ bool refresh_stale_snapshot(const std::string& db_path, const std::string& h5) {
 }
 
 Command add_snapshot(CLI::App& app) {
-  auto opt = std::make_shared<SnapshotOptions>();
+  auto opt = std::make_shared<DatabaseOptions>();
   auto* sub = app.add_subcommand("snapshot", "Write the HDF5 snapshot of the database again");
-  sub->add_option("--db", opt->db, "database to export")->capture_default_str();
-  sub->add_option("--h5", opt->h5, "snapshot path (default: the database path with .h5)");
-  sub->add_flag("-q,--quiet", opt->quiet, "print errors only");
+  const DatabaseHelp help{.db = "database to export",
+                          .h5 = "snapshot path (default: the database path with .h5)",
+                          .quiet = "print errors only"};
+  add_db_option(*sub, *opt, help);
+  add_snapshot_options(*sub, *opt, help);
   return {sub, [opt](const mpi::Comm& comm) {
             return on_root(comm, [&] {
-              const std::string h5 = opt->h5.empty() ? default_h5_path(opt->db) : opt->h5;
+              const std::string h5 = store::snapshot_path(opt->db, opt->h5);
               std::error_code ec;
               if (std::filesystem::weakly_canonical(h5, ec) == std::filesystem::weakly_canonical(opt->db, ec))
                 throw Error(kExitUsage, "the snapshot path " + h5 + " is the database path");

@@ -4,19 +4,19 @@
 #include <optional>
 
 #include "commands/command.hpp"
-#include "commands/on_root.hpp"
+#include "commands/database_options.hpp"
 #include "commands/snapshot.hpp"
 #include "store/edit_session.hpp"
+#include "util/error.hpp"
 #include "util/log.hpp"
 
 namespace lfp {
 namespace {
 
-struct UpdateOptions {
-  std::string db = "products.db", h5, sku;
+struct UpdateOptions : EditOptions {
+  std::string sku;
   std::optional<std::string> name, description;
-  bool insert = false, no_h5 = false, quiet = false;
-  std::string command;
+  bool insert = false;
 };
 
 int update(const UpdateOptions& opt) {
@@ -24,7 +24,7 @@ int update(const UpdateOptions& opt) {
   if (!opt.name && !opt.description)
     throw Error(kExitUsage,
                 "update --sku " + opt.sku + ": nothing to change: add --name NAME and/or --description TEXT");
-  check_snapshot_before_edit(opt.db, opt.h5, opt.no_h5);
+  check_snapshot_before_edit(opt);
   store::EditSession edit(opt.db, "update", opt.command);
   const auto current = edit.products().find(opt.sku);
   if (!current && !opt.insert)
@@ -44,32 +44,22 @@ int update(const UpdateOptions& opt) {
   if (!opt.quiet)
     log::info(std::string(counts.inserted ? "inserted" : counts.updated ? "updated" : "left unchanged") + " sku '" +
               opt.sku + "' in " + opt.db + " (run " + std::to_string(run) + ")");
-  if (counts.unchanged == 0) refresh_snapshot_after_edit(opt.db, opt.h5, opt.no_h5, opt.quiet, run);
+  if (counts.unchanged == 0) refresh_snapshot_after_edit(opt, run);
   return kExitOk;
 }
 
 }  // namespace
 
 Command add_update(CLI::App& app, const std::string& command_line) {
-  auto opt = std::make_shared<UpdateOptions>();
-  opt->command = command_line;
-  auto* sub = app.add_subcommand("update", "Change one product (--insert: create it if absent)");
-  sub->add_option("--db", opt->db, "database to edit (never created)")->capture_default_str();
-  sub->add_option("--sku", opt->sku, "the product's sku")->required();
-  sub->add_option("--name", opt->name, "new name");
-  sub->add_option("--description", opt->description, "new description");
-  sub->add_flag("--insert", opt->insert, "create the product when no product has this sku");
-  auto* h5 = sub->add_option("--h5", opt->h5, "snapshot to refresh (default: the database path with .h5, if present)");
-  sub->add_flag("--no-h5", opt->no_h5, "leave the snapshot stale")->excludes(h5);
-  sub->add_flag("-q,--quiet", opt->quiet, "print errors only");
-  return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] {
-              try {
-                return update(*opt);
-              } catch (const Error& e) {
-                if (e.code() == kExitOutput) store::note_unfinished_write(opt->db);
-                throw;
-              }
-            }); }, true};
+  return add_edit_command<UpdateOptions>(
+      app, command_line, "update", "Change one product (--insert: create it if absent)",
+      [](CLI::App& sub, UpdateOptions& opt) {
+        sub.add_option("--sku", opt.sku, "the product's sku")->required();
+        sub.add_option("--name", opt.name, "new name");
+        sub.add_option("--description", opt.description, "new description");
+        sub.add_flag("--insert", opt.insert, "create the product when no product has this sku");
+      },
+      update);
 }
 
 }  // namespace lfp

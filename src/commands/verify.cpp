@@ -6,11 +6,12 @@
 #include <memory>
 
 #include "commands/command.hpp"
+#include "commands/database_options.hpp"
 #include "commands/on_root.hpp"
 #include "csv/utf8.hpp"
-#include "ingest/options.hpp"
 #include "store/h5_reader.hpp"
 #include "store/schema.hpp"
+#include "store/snapshot_path.hpp"
 #include "util/log.hpp"
 
 namespace lfp {
@@ -19,10 +20,6 @@ namespace {
 constexpr std::uint64_t kChunk = 65536;  // snapshot elements compared per read
 constexpr int kShown = 5;                // differences named per check
 
-struct VerifyOptions {
-  std::string db = "products.db", h5;
-  bool no_h5 = false, quiet = false;
-};
 
 class Checks {
  public:
@@ -203,7 +200,7 @@ void check_snapshot(store::Connection& db, const std::string& path, Checks& chec
                 (differ == 1 ? " differs" : " differ") + " from the database, first at " + first);
 }
 
-int verify(const VerifyOptions& opt) {
+int verify(const DatabaseOptions& opt) {
   auto db = store::open_existing(opt.db, store::Connection::Mode::ReadOnly);
   db.exec("BEGIN");  // one consistent state for every check
   Checks checks(opt.quiet);
@@ -211,7 +208,7 @@ int verify(const VerifyOptions& opt) {
   check_counts(db, checks);
   check_values(db, checks);
   if (!opt.no_h5) {
-    const std::string h5 = opt.h5.empty() ? default_h5_path(opt.db) : opt.h5;
+    const std::string h5 = store::snapshot_path(opt.db, opt.h5);
     std::error_code ec;
     if (opt.h5.empty() && !std::filesystem::exists(h5, ec)) {
       if (!opt.quiet) log::info("no snapshot at " + h5 + ": not checked");
@@ -231,12 +228,12 @@ int verify(const VerifyOptions& opt) {
 }  // namespace
 
 Command add_verify(CLI::App& app) {
-  auto opt = std::make_shared<VerifyOptions>();
+  auto opt = std::make_shared<DatabaseOptions>();
   auto* sub = app.add_subcommand("verify", "Check the database, its counts and the snapshot agree (exit 6 if not)");
-  sub->add_option("--db", opt->db, "database to check")->capture_default_str();
-  auto* h5 = sub->add_option("--h5", opt->h5, "snapshot to check (default: the database path with .h5, if present)");
-  sub->add_flag("--no-h5", opt->no_h5, "do not check a snapshot")->excludes(h5);
-  sub->add_flag("-q,--quiet", opt->quiet, "print failures only");
+  const DatabaseHelp help{"database to check", "snapshot to check (default: the database path with .h5, if present)",
+                          "do not check a snapshot", "print failures only"};
+  add_db_option(*sub, *opt, help);
+  add_snapshot_options(*sub, *opt, help);
   return {sub, [opt](const mpi::Comm& comm) { return on_root(comm, [&] { return verify(*opt); }); }, true};
 }
 

@@ -66,7 +66,7 @@ DecompressedInputs::DecompressedInputs(const mpi::Comm& comm, const std::vector<
     work.bytes_total += raw_sizes[f];
     if (holder[f] == local.rank()) work.bytes_mine += raw_sizes[f];
   }
-  clock.start("decompress", work);
+  clock.start(phase::kDecompress, work);
 
   std::vector<Entry> written;
   std::string my_path;

@@ -8,17 +8,10 @@
 #include <filesystem>
 
 #include "ingest/order_key.hpp"
+#include "store/snapshot_path.hpp"
 #include "util/error.hpp"
 
 namespace lfp {
-
-std::string default_h5_path(const std::string& db) {
-  std::filesystem::path p(db);
-  p.replace_extension(".h5");
-  return p.string();
-}
-
-std::string snapshot_path(const IngestOptions& opt) { return opt.h5.empty() ? default_h5_path(opt.db) : opt.h5; }
 
 std::vector<InputFile> stat_inputs(const std::vector<std::string>& files, const std::vector<std::string>& open,
                                    const std::vector<bool>& stream) {
@@ -70,13 +63,13 @@ void check_output_path(const std::string& path, const char* what) {
 void check_output_paths(const IngestOptions& opt) {
   namespace fs = std::filesystem;
   check_output_path(opt.db, "database");
-  if (!opt.no_h5) check_output_path(snapshot_path(opt), "snapshot");
+  if (!opt.no_h5) check_output_path(store::snapshot_path(opt.db, opt.h5), "snapshot");
   auto same = [](const std::string& a, const std::string& b) {
     std::error_code e1, e2;
     const auto ca = fs::weakly_canonical(a, e1), cb = fs::weakly_canonical(b, e2);
     return !e1 && !e2 && ca == cb;
   };
-  const std::string h5 = snapshot_path(opt);
+  const std::string h5 = store::snapshot_path(opt.db, opt.h5);
   if (!opt.no_h5 && same(h5, opt.db))
     throw Error(kExitUsage, "the snapshot path " + h5 + " is the database path: choose another with --h5, or --no-h5");
   for (const auto& f : opt.files) {

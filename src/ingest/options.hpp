@@ -10,7 +10,7 @@ namespace lfp {
 struct IngestOptions {
   std::vector<std::string> files;
   std::string db = "products.db";
-  std::string h5;  // empty: the database path with its extension replaced by .h5
+  std::string h5;  // empty: the database path with .h5 (store::snapshot_path)
   bool no_h5 = false;
   bool force = false;  // read files even when the ledger says they are unchanged
   std::size_t batch_bytes = std::size_t{4} << 20;             // gather batch per rank
@@ -23,10 +23,5 @@ struct IngestOptions {
   std::string scratch;            // where compressed inputs are decompressed (empty: $TMPDIR or /tmp)
   std::string command;  // the command line, for the runs table
 };
-
-// The database path with its extension replaced by .h5.
-std::string default_h5_path(const std::string& db);
-// --h5, or the default beside the database.
-std::string snapshot_path(const IngestOptions& options);
 
 }  // namespace lfp

@@ -1,5 +1,5 @@
 #pragma once
-// Seconds per phase for the summary and the runs table; each phase's start and end also go
+// Seconds per phase (named as in phase::) for the summary and the runs table; each phase's start and end also go
 // to the progress reporter (rank 0's) and set what a stopping signal reports.
 #include <chrono>
 #include <string>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mpi/comm.hpp"
+#include "store/run_stats.hpp"
 #include "util/progress.hpp"
 #include "util/temp_files.hpp"
 

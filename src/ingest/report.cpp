@@ -34,23 +34,19 @@ std::string integer(std::int64_t v) { return std::to_string(v); }
 
 }  // namespace
 
-std::string report_json(const RunReport& r) {
+std::string report_json(const RunStats& s, const RunReport& r) {
   std::string out = "{\n";
   auto field = [&](const char* key, const std::string& value) {
     out += std::string("  \"") + key + "\": " + value + ",\n";
   };
-  field("records_read", integer(r.records_read));
-  field("rejected", integer(r.rejected));
-  field("inserted", integer(r.inserted));
-  field("updated", integer(r.updated));
-  field("unchanged", integer(r.unchanged));
-  field("products", integer(r.products));
-  field("names", integer(r.names));
-  std::string phases = "{";
-  for (const auto& [name, secs] : r.phase_seconds)
-    // %.6f: as the runs table stores them.
-    phases += (phases.size() > 1 ? ", " : "") + quoted(name) + ": " + log::format("%.6f", secs);
-  field("phase_seconds", phases + "}");
+  field("records_read", integer(s.records_read));
+  field("rejected", integer(s.rejected));
+  field("inserted", integer(s.inserted));
+  field("updated", integer(s.updated));
+  field("unchanged", integer(s.unchanged));
+  field("products", integer(s.products));
+  field("names", integer(s.names));
+  field("phase_seconds", phase_seconds_json(s.phase_seconds));  // as the runs table stores them
   std::string files = "[";
   for (const auto& f : r.files)
     files += std::string(files.size() > 1 ? "," : "") + "\n    {\"path\": " + quoted(f.path) +
@@ -87,8 +83,8 @@ void settle_file_statuses(RunReport& report) {
   }
 }
 
-void write_report(const std::string& target, const RunReport& report) {
-  const std::string text = report_json(report);
+void write_report(const std::string& target, const RunStats& stats, const RunReport& report) {
+  const std::string text = report_json(stats, report);
   if (target == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);

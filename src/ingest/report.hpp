@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/run_stats.hpp"
+
 namespace lfp {
 
 struct FileReport {
@@ -25,11 +27,8 @@ struct NodeReport {
   std::vector<int> ranks;  // the ranks that ran there
 };
 
+// What the report says besides the run's figures (RunStats).
 struct RunReport {
-  std::int64_t records_read = 0, rejected = 0;
-  std::int64_t inserted = 0, updated = 0, unchanged = 0;
-  std::int64_t products = 0, names = 0;
-  std::vector<std::pair<std::string, double>> phase_seconds;
   std::vector<FileReport> files;
   std::vector<NodeReport> nodes;
   int exit_code = 0;
@@ -40,9 +39,10 @@ struct RunReport {
 // error and a look at the file itself.
 void settle_file_statuses(RunReport& report);
 
-std::string report_json(const RunReport& report);
+// The figures from `stats` (records_read to phase_seconds), the rest from `report`.
+std::string report_json(const RunStats& stats, const RunReport& report);
 // Writes the report to `target` ("-": standard output), a file through a temporary name so
 // that no reader sees half of it. Throws Error(kExitOutput).
-void write_report(const std::string& target, const RunReport& report);
+void write_report(const std::string& target, const RunStats& stats, const RunReport& report);
 
 }  // namespace lfp

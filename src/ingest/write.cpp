@@ -7,6 +7,7 @@
 #include "mpi/gather_stream.hpp"
 #include "store/h5_snapshot.hpp"
 #include "store/products.hpp"
+#include "store/snapshot_path.hpp"
 #include "util/kway_merge.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
@@ -15,7 +16,6 @@
 namespace lfp {
 namespace {
 
-constexpr std::int64_t kMaxShownRejects = 10;
 enum Stream : std::size_t { kRejects, kProducts, kCounts, kStreams };
 
 // A batch source over a sorted vector of items.
@@ -37,35 +37,36 @@ void serve_write(const mpi::Comm& comm, const IngestOptions& opt, const RankResu
   mpi::serve_streams(comm, sources_of(mine, opt.batch_bytes));
 }
 
-WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const RunFacts& facts,
-                           const RankResults& mine, PhaseClock& clock) {
-  WriteOutcome out;
+RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const ReadFiles& files, RunStats stats,
+                       const RankResults& mine, PhaseClock& clock) {
   const int ranks = comm.size();
   mpi::StreamClient client(comm, sources_of(mine, opt.batch_bytes), kStreams);
   auto from = [&](Stream s) { return [&client, s](int rank, Buffer& batch) { client.fetch(rank, s, batch); }; };
   store::ImportSession session(opt.db);
-  session.expect(facts.distinct_skus);
-  out.run_id = session.run_id();
+  session.expect(stats.distinct_skus);
+  stats.run_id = session.run_id();
+  std::int64_t rejects = 0;
 
   kway_merge<RejectView>(
       ranks, from(kRejects), [](const RejectView& a, const RejectView& b) { return a.order < b.order; },
       [&](const RejectView& r) {
-        const auto& file = facts.read_paths[key_file(r.order)];
-        if (!opt.quiet && out.rejects_total < kMaxShownRejects)
+        const auto& file = files.paths[key_file(r.order)];
+        if (!opt.quiet && rejects < kMaxShownRejects)
           log::note(file + ":" + std::to_string(r.line) + ": rejected (" +
                     std::string(reason_code(static_cast<RejectReason>(r.reason))) + ")");
-        ++out.rejects_total;
+        ++rejects;
         session.add_reject(file, r);
       });
-  if (opt.max_rejects >= 0 && out.rejects_total > opt.max_rejects)
-    throw Error(kExitInput, log::count(out.rejects_total, "record") + " rejected, more than --max-rejects " +
+  if (opt.max_rejects >= 0 && rejects > opt.max_rejects)
+    throw Error(kExitInput, log::count(rejects, "record") + " rejected, more than --max-rejects " +
                                 std::to_string(opt.max_rejects) + ": " + opt.db + " is unchanged");
 
   // A new (or empty) database holds exactly the merged stream, so the snapshot is written
   // from it as it passes; an updated one is read back after the upserts.
   std::optional<store::H5Snapshot> snapshot;
-  if (!opt.no_h5) snapshot.emplace(snapshot_path(opt));
-  const bool stream_h5 = snapshot && session.direct();
+  const std::string h5 = store::snapshot_path(opt.db, opt.h5);
+  if (!opt.no_h5) snapshot.emplace(h5);
+  const bool stream_h5 = snapshot && session.started_empty();
   kway_merge<RowView>(
       ranks, from(kProducts), [](const RowView& a, const RowView& b) { return a.sku < b.sku; },
       [&](const RowView& r) {
@@ -73,7 +74,7 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
         progress_counters().records.fetch_add(1, std::memory_order_relaxed);
         if (stream_h5) snapshot->add_product(r.sku, r.name, r.description);
       });
-  if (session.direct()) {
+  if (session.started_empty()) {
     kway_merge<NameCount>(
         ranks, from(kCounts), [](const NameCount& a, const NameCount& b) { return a.name < b.name; },
         [&](const NameCount& c) {
@@ -84,56 +85,46 @@ WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& opt, cons
   if (mine.release) mine.release();
   if (stream_h5) snapshot->seal();  // its last chunks compress while SQLite builds its indexes
   const std::string state = session.finish_import();
-  clock.lap_local("write_db");
+  clock.lap_local(phase::kWriteDb);
   if (snapshot) {
-    clock.start("write_h5");
+    clock.start(phase::kWriteH5);
     if (!stream_h5) {
       store::for_each_product(session.connection(),
                               [&](auto sku, auto name, auto desc) { snapshot->add_product(sku, name, desc); });
       store::for_each_count(session.connection(), [&](auto name, auto n) { snapshot->add_count(name, n); });
     }
-    snapshot->describe({facts.started_at, facts.read_paths, session.run_id(), state, "lfp_mpi ingest"});
+    snapshot->describe({stats.started_at, files.paths, session.run_id(), state, "lfp_mpi ingest"});
     snapshot->finish();  // every byte written before the database commits
-    clock.lap_local("write_h5");
+    clock.lap_local(phase::kWriteH5);
   }
-  session.record_sources(facts.sources, facts.started_at);
-  store::RunRecord run;
-  run.started_at = facts.started_at;
-  run.command = opt.command;
-  run.ranks = ranks;
-  run.records_read = facts.records_read;
-  run.rows_written = facts.distinct_skus;
-  run.rejects = facts.rejected;
-  for (const auto& f : opt.files) run.files += (run.files.empty() ? "" : "\n") + f;
-  run.files_read = static_cast<std::int64_t>(facts.read_paths.size());
-  run.files_skipped = facts.files_skipped;
-  run.phase_seconds = clock.phases();
-  run.phase_seconds.emplace_back("total", clock.total());
-  session.record_run(run);
-  out.phase_seconds = run.phase_seconds;
-  out.inserted = session.inserted();
-  out.updated = session.updated();
-  out.unchanged = session.unchanged();
-  out.folded = session.folded();
-  out.products = session.connection().integer("SELECT products FROM totals");
-  out.names = session.connection().integer("SELECT names FROM totals");
+  session.record_sources(files.sources, stats.started_at);
+  stats.inserted = session.inserted();
+  stats.updated = session.updated();
+  stats.unchanged = session.unchanged();
+  stats.folded = session.folded();
+  stats.phase_seconds = clock.phases();
+  stats.phase_seconds.emplace_back(phase::kTotal, clock.total());
+  std::string given;
+  for (const auto& f : opt.files) given += (given.empty() ? "" : "\n") + f;
+  session.record_run(stats, opt.command, given);
+  stats.products = session.connection().integer("SELECT products FROM totals");
+  stats.names = session.connection().integer("SELECT names FROM totals");
   wait_before_commit();
   session.commit();
   clock.set_stop_state(
       "ingest into " + opt.db,
-      "run " + std::to_string(out.run_id) + " is committed to " + opt.db +
-          (snapshot ? "; the snapshot " + snapshot_path(opt) + " may be missing ('lfp_mpi snapshot' writes it)" : ""));
+      "run " + std::to_string(stats.run_id) + " is committed to " + opt.db +
+          (snapshot ? "; the snapshot " + h5 + " may be missing ('lfp_mpi snapshot' writes it)" : ""));
   if (snapshot) {
     try {
       snapshot->publish();
     } catch (const Error& e) {
-      throw Error(kExitSnapshot, "run " + std::to_string(out.run_id) + " is committed to " + opt.db +
-                                     ", but the snapshot " + snapshot_path(opt) + " could not be written (" + e.what() +
+      throw Error(kExitSnapshot, "run " + std::to_string(stats.run_id) + " is committed to " + opt.db +
+                                     ", but the snapshot " + h5 + " could not be written (" + e.what() +
                                      "); it is stale: 'lfp_mpi snapshot --db " + opt.db + "' writes it");
     }
-    out.snapshot_written = true;
   }
-  return out;
+  return stats;
 }
 
 }  // namespace lfp

@@ -13,6 +13,7 @@
 #include "ingest/row_codec.hpp"
 #include "mpi/comm.hpp"
 #include "store/import_session.hpp"
+#include "store/run_stats.hpp"
 
 namespace lfp {
 
@@ -27,30 +28,23 @@ struct RankResults {
   std::function<void()> release = {};
 };
 
-// What rank 0 knows about the run before writing.
-struct RunFacts {
-  std::string started_at;
-  std::vector<std::string> read_paths;  // the files read, by order-key file index
-  std::vector<store::SourceRecord> sources;  // ledger rows of the files read
-  std::int64_t records_read = 0, rejected = 0, distinct_skus = 0;
-  std::int64_t files_skipped = 0;
+// The rejects named one by one as they are written; the summary counts the rest.
+inline constexpr std::int64_t kMaxShownRejects = 10;
+
+// The files the run reads, as rank 0 knows them before writing.
+struct ReadFiles {
+  std::vector<std::string> paths;            // as named, by order-key file index
+  std::vector<store::SourceRecord> sources;  // their ledger rows
 };
 
-struct WriteOutcome {
-  std::int64_t run_id = 0;
-  std::int64_t inserted = 0, updated = 0, unchanged = 0;
-  std::int64_t products = 0, names = 0;  // totals in the database after the run
-  std::int64_t rejects_shown = 0, rejects_total = 0;
-  bool snapshot_written = false;
-  bool folded = false;  // products_recent was folded into products_main
-  std::vector<std::pair<std::string, double>> phase_seconds;  // as the runs table has them, with "total"
-};
-
-// Rank 0 only. More rejects than options.max_rejects fail the run before the commit (exit 3).
+// Rank 0 only. `stats` holds what the phases before found (started_at, ranks, files,
+// records, rejects, distinct skus); returned with the write's figures added (run id,
+// inserted, updated, unchanged, totals, fold, every phase's seconds with "total").
+// More rejects than options.max_rejects fail the run before the commit (exit 3).
 // Throws Error on failure (the database is then unchanged); the other ranks
 // are released either way.
-WriteOutcome write_on_root(const mpi::Comm& comm, const IngestOptions& options, const RunFacts& facts,
-                           const RankResults& mine, PhaseClock& clock);
+RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& options, const ReadFiles& files, RunStats stats,
+                       const RankResults& mine, PhaseClock& clock);
 // The other ranks: serve rank 0's requests until it is done.
 void serve_write(const mpi::Comm& comm, const IngestOptions& options, const RankResults& mine);
 

@@ -1,6 +1,5 @@
 #include "store/import_session.hpp"
 
-#include <cstdio>
 #include <filesystem>
 
 #include "csv/utf8.hpp"
@@ -29,7 +28,7 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
   // threads: CREATE INDEX may sort on helper threads. The cache: a new database is written
   // left to right and needs little (128 MiB also bounds the index sort's memory; in one-off
   // trials at 10M rows a larger cache sorted slower); an update appends to products_recent
-  // and reads products_main once, in key order, and needs less (fold_recent() raises it).
+  // and reads products_main once, in key order, and needs less (fold_recent_into_main() raises it).
   db_->exec(exists ? "PRAGMA cache_size=-32768; PRAGMA threads=2;" : "PRAGMA cache_size=-131072; PRAGMA threads=2;");
   // Statement journals (one per UPDATE of an existing database) in memory: as temporary
   // files they cost a write system call per page per statement.
@@ -41,11 +40,11 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     create_tables(*db_);
     db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   }
-  direct_ = db_->integer("SELECT NOT EXISTS (SELECT 1 FROM products_main) AND "
+  started_empty_ = db_->integer("SELECT NOT EXISTS (SELECT 1 FROM products_main) AND "
                          "NOT EXISTS (SELECT 1 FROM products_recent)") != 0;
   // The import keeps counts (and the state) itself: the per-row triggers would only slow it.
   drop_triggers(*db_);
-  if (direct_) {
+  if (started_empty_) {
     // No products means no counts: clear any stale ones so direct inserts cannot collide.
     db_->exec("DELETE FROM product_counts");
     products_ = std::make_unique<BulkInsert>(*db_, "products_main(sku, name, description)", 3, "products");
@@ -56,11 +55,8 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     // it brings, not what the database holds.
     recent_rows_ = db_->integer("SELECT count(*) FROM products_recent");
     const bool recent_empty = recent_rows_ == 0;
-    if (recent_empty)
-      db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
-    else
-      find_recent_ = std::make_unique<Statement>(*db_, "SELECT name, description FROM products_recent WHERE sku = ?1");
-    find_main_ = std::make_unique<Statement>(*db_, "SELECT name, description FROM products_main WHERE sku = ?1");
+    if (recent_empty) db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
+    lookup_ = std::make_unique<SplitLookup>(*db_, !recent_empty);
     products_ = std::make_unique<BulkInsert>(
         *db_, "products_recent(sku, name, description)", 3, "products",
         recent_empty ? "" : "ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description");
@@ -76,8 +72,7 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
 ImportSession::~ImportSession() {
   // Statements first, then the transaction rolls back (unless committed), then the connection.
   insert_reject_.reset();
-  find_recent_.reset();
-  find_main_.reset();
+  lookup_.reset();
   products_.reset();
   counts_.reset();
   transaction_.reset();
@@ -96,7 +91,7 @@ void ImportSession::add_reject(const std::string& file_name, const RejectView& r
 }
 
 void ImportSession::add_product(const RowView& row) {
-  if (direct_) {
+  if (started_empty_) {
     products_->text(row.sku);
     products_->text(row.name);
     products_->text(row.description);
@@ -127,37 +122,24 @@ void ImportSession::add_product(const RowView& row) {
 }
 
 Change ImportSession::classify(const RowView& row) {
-  // As the products view would answer, without its per-query cost: products_recent first
-  // (NULL name: a deleted product), then products_main. The import's own rows come in sku
-  // order, so a products_recent that started empty never holds the sku looked up.
-  Statement* found = nullptr;
-  if (find_recent_) {
-    find_recent_->bind(1, row.sku);
-    if (find_recent_->step()) found = find_recent_.get();
-  }
-  if (!found) {
-    find_main_->bind(1, row.sku);
-    if (find_main_->step()) found = find_main_.get();
-  }
-  const Change change = change_of(found, row.name, row.description, old_name_);
+  bool in_recent = false;
+  const Change change = lookup_->classify(row.sku, row.name, row.description, old_name_, in_recent);
   // Written to products_recent: a new row there unless it was found there.
-  const bool in_recent = found && found == find_recent_.get();
   if (change != Change::Unchanged && !in_recent) ++recent_rows_;
-  if (find_recent_) find_recent_->reset();
-  find_main_->reset();
   return change;
 }
 
 void ImportSession::expect(std::int64_t incoming) {
-  if (!find_recent_) return;  // a new database, or an empty products_recent: built in order anyway
+  // A new database, or an empty products_recent: built in order anyway.
+  if (started_empty_ || recent_rows_ == 0) return;
   // Upserts spread over a products_recent that already holds rows: as many random changes to
   // its name index cost more than rebuilding it once (create_indexes), unless they are few.
-  if (incoming * 8 > recent_rows_)
+  if (cheaper_to_rebuild_index(incoming, recent_rows_))
     db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
 }
 
 void ImportSession::add_count(const NameCount& c) {
-  if (!direct_) return;  // the product rules derive count changes from the rows themselves
+  if (!started_empty_) return;  // the product rules derive count changes from the rows themselves
   counts_->text(c.name);
   counts_->integer(c.products);
   counts_->end_row();
@@ -165,42 +147,30 @@ void ImportSession::add_count(const NameCount& c) {
 
 std::string ImportSession::finish_import() {
   products_->flush();
-  if (direct_) {
+  if (started_empty_) {
     counts_->flush();
   } else {
     // Changes to many of the counts: rebuilding their index once (create_indexes) is cheaper
     // than moving that many entries in it.
-    if (static_cast<std::int64_t>(deltas_.size()) * 8 > db_->integer("SELECT names FROM totals"))
+    if (cheaper_to_rebuild_index(static_cast<std::int64_t>(deltas_.size()), db_->integer("SELECT names FROM totals")))
       db_->exec("DROP INDEX IF EXISTS product_counts_by_products");
     deltas_.apply(*db_);
     const std::int64_t products = db_->integer("SELECT product_rows FROM totals") + inserted_;
-    if (recent_rows_ * kFoldFraction > products) fold_recent();
+    if (recent_needs_fold(recent_rows_, products)) {
+      products_.reset();
+      fold_recent_into_main(*db_);
+      folded_ = true;
+    }
   }
   create_indexes(*db_);
   refresh_totals(*db_);
   // An import only inserts or updates products (the triggers that count them are off).
-  db_->exec("UPDATE totals SET product_rows = " + std::string(direct_ ? "" : "product_rows + ") +
+  db_->exec("UPDATE totals SET product_rows = " + std::string(started_empty_ ? "" : "product_rows + ") +
             std::to_string(inserted_));
   create_triggers(*db_);
   // Only a run that changed products gives the database a new state.
   if (inserted_ + updated_ > 0) return new_state_token(*db_);
   return state_token(*db_);
-}
-
-void ImportSession::fold_recent() {
-  // As many changes as a quarter of the products touch nearly every page of products_main
-  // and its name index anyway: one in-place pass, with the index rebuilt once afterwards.
-  // (Rewriting products_main in order into a new table was tried: dropping the old one and
-  // building the index cost as much, and the file kept the old table's pages.)
-  products_.reset();
-  db_->exec("PRAGMA cache_size=-262144;"
-            "DROP INDEX IF EXISTS products_by_name;"
-            "DELETE FROM products_main WHERE sku IN (SELECT sku FROM products_recent WHERE name IS NULL);"
-            "INSERT INTO products_main(sku, name, description) SELECT sku, name, description FROM products_recent "
-            "  WHERE name IS NOT NULL ORDER BY sku "
-            "  ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description;"
-            "DELETE FROM products_recent;");
-  folded_ = true;
 }
 
 void ImportSession::record_sources(const std::vector<SourceRecord>& sources, const std::string& when) {
@@ -226,15 +196,7 @@ void ImportSession::record_sources(const std::vector<SourceRecord>& sources, con
   }
 }
 
-void ImportSession::record_run(const RunRecord& run) {
-  std::string phases = "{";
-  for (const auto& [name, secs] : run.phase_seconds) {
-    char num[64];
-    std::snprintf(num, sizeof num, "%.6f", secs);
-    if (phases.size() > 1) phases += ", ";
-    phases += "\"" + name + "\": " + num;
-  }
-  phases += "}";
+void ImportSession::record_run(const RunStats& run, const std::string& command, const std::string& files) {
   auto s = db_->prepare(
       "UPDATE runs SET started_at=?1, command=?2, ranks=?3, files=?4, records_read=?5, rows_written=?6, rejects=?7, "
       "phase_seconds=?8, inserted=?9, updated=?10, unchanged=?11, files_read=?12, files_skipped=?13, "
@@ -242,16 +204,16 @@ void ImportSession::record_run(const RunRecord& run) {
       "kind='ingest' WHERE id=?14");
   // File names need not be UTF-8; the TEXT columns must be.
   s.bind(1, run.started_at)
-      .bind(2, csv::escape_invalid_utf8(run.command))
+      .bind(2, csv::escape_invalid_utf8(command))
       .bind(3, static_cast<std::int64_t>(run.ranks))
-      .bind(4, csv::escape_invalid_utf8(run.files))
+      .bind(4, csv::escape_invalid_utf8(files))
       .bind(5, run.records_read)
-      .bind(6, run.rows_written)
-      .bind(7, run.rejects)
-      .bind(8, phases)
-      .bind(9, inserted_)
-      .bind(10, updated_)
-      .bind(11, unchanged_)
+      .bind(6, run.distinct_skus)
+      .bind(7, run.rejected)
+      .bind(8, phase_seconds_json(run.phase_seconds))
+      .bind(9, run.inserted)
+      .bind(10, run.updated)
+      .bind(11, run.unchanged)
       .bind(12, run.files_read)
       .bind(13, run.files_skipped)
       .bind(14, run_id_)
@@ -260,8 +222,7 @@ void ImportSession::record_run(const RunRecord& run) {
 
 void ImportSession::commit() {
   insert_reject_.reset();
-  find_recent_.reset();
-  find_main_.reset();
+  lookup_.reset();
   products_.reset();
   counts_.reset();
   transaction_->commit();

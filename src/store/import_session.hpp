@@ -13,21 +13,11 @@
 #include "ingest/row_codec.hpp"
 #include "store/bulk_insert.hpp"
 #include "store/products.hpp"
+#include "store/run_stats.hpp"
 #include "store/sqlite.hpp"
 #include "util/temp_files.hpp"
 
 namespace lfp::store {
-
-struct RunRecord {
-  std::string started_at;  // ISO 8601, UTC
-  std::string command;
-  int ranks = 0;
-  std::string files;  // newline-separated, command-line order
-  std::int64_t records_read = 0, rows_written = 0, rejects = 0;
-  std::int64_t inserted = 0, updated = 0, unchanged = 0;
-  std::int64_t files_read = 0, files_skipped = 0;
-  std::vector<std::pair<std::string, double>> phase_seconds;  // stored as JSON
-};
 
 // One input file as the sources ledger records it.
 struct SourceRecord {
@@ -45,8 +35,10 @@ class ImportSession {
   ImportSession(const ImportSession&) = delete;
   ImportSession& operator=(const ImportSession&) = delete;
 
-  // True when the products table started empty (a new database, or an empty one).
-  bool direct() const { return direct_; }
+  // True when the products table started empty (a new database, or an empty one): the
+  // import then writes products_main and product_counts directly, and the database ends up
+  // holding exactly the merged stream.
+  bool started_empty() const { return started_empty_; }
   std::int64_t run_id() const { return run_id_; }
   Connection& connection() { return *db_; }
 
@@ -55,7 +47,7 @@ class ImportSession {
   void expect(std::int64_t incoming);
   void add_reject(const std::string& file_name, const RejectView& reject);
   void add_product(const RowView& row);    // call in sku order
-  void add_count(const NameCount& count);  // call in name order; used by a direct import only
+  void add_count(const NameCount& count);  // call in name order; used only when started_empty()
   // Writes pending rows and brings counts, indexes and triggers up to date. Returns the new
   // database state token (the snapshot records it).
   std::string finish_import();
@@ -66,23 +58,19 @@ class ImportSession {
   // True when finish_import() folded products_recent into products_main.
   bool folded() const { return folded_; }
 
-  // products_recent is folded into products_main once it holds more than 1/kFoldFraction
-  // as many rows as there are products.
-  static constexpr std::int64_t kFoldFraction = 4;
-
   void record_sources(const std::vector<SourceRecord>& sources, const std::string& when);
-  // Fills in the run row (totals of products and names are read from the database).
-  void record_run(const RunRecord& run);
+  // Fills in the run row from `run` (totals of products and names are read from the
+  // database); `files`: the inputs as given, newline-separated.
+  void record_run(const RunStats& run, const std::string& command = "", const std::string& files = "");
   // Makes the run visible: commit, and for a new database, sync and link into place.
   void commit();
 
  private:
   Change classify(const RowView& row);  // sets old_name_ for Updated
-  void fold_recent();
   // Destroyed in reverse: statements before the connection, the connection before its
   // temporary file, also when the constructor throws.
   std::string path_;
-  bool direct_ = false, folded_ = false;
+  bool started_empty_ = false, folded_ = false;
   std::int64_t run_id_ = 0;
   std::int64_t inserted_ = 0, updated_ = 0, unchanged_ = 0;
   std::string old_name_;  // scratch for classify()
@@ -91,7 +79,7 @@ class ImportSession {
   std::unique_ptr<Connection> db_;
   std::optional<Transaction> transaction_;
   std::unique_ptr<BulkInsert> products_, counts_;
-  std::unique_ptr<Statement> find_main_, find_recent_;
+  std::unique_ptr<SplitLookup> lookup_;  // an update's lookups of stored products
   NameDeltas deltas_;
   std::unique_ptr<Statement> insert_reject_;
 };

@@ -68,6 +68,50 @@ Change change_of(const Statement* found, std::string_view name, std::string_view
   return Change::Updated;
 }
 
+bool recent_needs_fold(std::int64_t recent_rows, std::int64_t products) {
+  return recent_rows * kFoldWhenRecentExceedsOneIn > products;
+}
+
+void fold_recent_into_main(Connection& db) {
+  // One in-place pass, with the name index rebuilt once afterwards. (Rewriting products_main
+  // in order into a new table was tried: dropping the old one and building the index cost as
+  // much, and the file kept the old table's pages.)
+  db.exec("PRAGMA cache_size=-262144;"
+          "DROP INDEX IF EXISTS products_by_name;"
+          "DELETE FROM products_main WHERE sku IN (SELECT sku FROM products_recent WHERE name IS NULL);"
+          "INSERT INTO products_main(sku, name, description) SELECT sku, name, description FROM products_recent "
+          "  WHERE name IS NOT NULL ORDER BY sku "
+          "  ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description;"
+          "DELETE FROM products_recent;");
+}
+
+bool cheaper_to_rebuild_index(std::int64_t changes, std::int64_t entries) {
+  return changes * kRebuildIndexWhenChangesExceedOneIn > entries;
+}
+
+SplitLookup::SplitLookup(Connection& db, bool recent_may_hold)
+    : find_main_(db, "SELECT name, description FROM products_main WHERE sku = ?1") {
+  if (recent_may_hold) find_recent_.emplace(db, "SELECT name, description FROM products_recent WHERE sku = ?1");
+}
+
+Change SplitLookup::classify(std::string_view sku, std::string_view name, std::string_view description,
+                             std::string& old_name, bool& in_recent) {
+  Statement* found = nullptr;
+  if (find_recent_) {
+    find_recent_->bind(1, sku);
+    if (find_recent_->step()) found = &*find_recent_;
+  }
+  if (!found) {
+    find_main_.bind(1, sku);
+    if (find_main_.step()) found = &find_main_;
+  }
+  const Change change = change_of(found, name, description, old_name);
+  in_recent = found && find_recent_ && found == &*find_recent_;
+  if (find_recent_) find_recent_->reset();
+  find_main_.reset();
+  return change;
+}
+
 Change ProductTable::classify(std::string_view sku, std::string_view name, std::string_view description,
                               std::string& old_name) {
   find_.bind(1, sku);

@@ -44,6 +44,44 @@ class NameDeltas {
   std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> deltas_;
 };
 
+// The tables under the products view. products_main holds the bulk of the products, in sku
+// order as an ingest of a new database wrote them; an ingest of an existing database writes
+// the products it brings (new, changed) to products_recent, so that it writes about what it
+// brings and not what the database holds. The view reads products_recent first (a NULL name
+// there: a deleted product), then products_main. These functions own that layout: the
+// direct lookups, when the two tables are merged, and when an index is rebuilt instead.
+
+// products_recent is folded into products_main once it holds more rows than a quarter
+// (1/kFoldWhenRecentExceedsOneIn) of the products: so many changes touch nearly every page
+// of products_main and its name index anyway, and every lookup pays for a large
+// products_recent. The summary's "reached a quarter of the products" says this number.
+inline constexpr std::int64_t kFoldWhenRecentExceedsOneIn = 4;
+bool recent_needs_fold(std::int64_t recent_rows, std::int64_t products);
+// Moves products_recent into products_main in one in-place pass (deleted products leave
+// it), the name index rebuilt once afterwards (create_indexes); products_recent is left empty.
+void fold_recent_into_main(Connection& db);
+
+// Changing more than an eighth (1/kRebuildIndexWhenChangesExceedOneIn) of an index's entries
+// one by one costs more than dropping the index and building it once at the end.
+inline constexpr std::int64_t kRebuildIndexWhenChangesExceedOneIn = 8;
+bool cheaper_to_rebuild_index(std::int64_t changes, std::int64_t entries);
+
+// A product looked up as the products view would find it, without the view's per-query
+// cost: in products_recent (unless `recent_may_hold` is false: it started empty and the
+// import's own rows come in sku order, so it never holds the sku looked up), then in
+// products_main.
+class SplitLookup {
+ public:
+  SplitLookup(Connection& db, bool recent_may_hold);
+  // As change_of(); `in_recent` tells whether the stored row is in products_recent.
+  Change classify(std::string_view sku, std::string_view name, std::string_view description, std::string& old_name,
+                  bool& in_recent);
+
+ private:
+  std::optional<Statement> find_recent_;
+  Statement find_main_;
+};
+
 class ProductTable {
  public:
   explicit ProductTable(Connection& db);

@@ -5,16 +5,17 @@
 namespace {
 
 TEST(Report, HoldsExactlyTheDocumentedKeysInOrder) {
+  lfp::RunStats s;
+  s.records_read = 2000;
+  s.rejected = 2;
+  s.inserted = 1990;
+  s.products = 1990;
+  s.names = 7;
+  s.phase_seconds = {{"parse", 0.25}, {"total", 1.5}};
   lfp::RunReport r;
-  r.records_read = 2000;
-  r.rejected = 2;
-  r.inserted = 1990;
-  r.products = 1990;
-  r.names = 7;
-  r.phase_seconds = {{"parse", 0.25}, {"total", 1.5}};
   r.files = {{"a \"quoted\".csv", "read", 2000, 2}, {"b.csv.gz", "skipped", 0, 0}};
   r.nodes = {{"node1", {0, 1}}, {"node2", {2}}};
-  EXPECT_EQ(lfp::report_json(r),
+  EXPECT_EQ(lfp::report_json(s, r),
             "{\n"
             "  \"records_read\": 2000,\n"
             "  \"rejected\": 2,\n"
@@ -46,7 +47,7 @@ TEST(Report, AFailedRunCarriesItsErrorAndEachFilesStatus) {
   lfp::settle_file_statuses(r);
   EXPECT_EQ(r.files[0].status, "missing");
   EXPECT_EQ(r.files[1].status, "rejected header");
-  const std::string json = lfp::report_json(r);
+  const std::string json = lfp::report_json({}, r);
   EXPECT_NE(json.find("\"exit_code\": 4,\n  \"error\": \"bad.csv:1: the header lacks the column sku\"\n}"),
             std::string::npos);
 }
@@ -54,7 +55,7 @@ TEST(Report, AFailedRunCarriesItsErrorAndEachFilesStatus) {
 TEST(Report, ControlCharactersInPathsAreEscaped) {
   lfp::RunReport r;
   r.files = {{"new\nline.csv", "read", 0, 0}};
-  EXPECT_NE(lfp::report_json(r).find("new\\u000aline.csv"), std::string::npos);
+  EXPECT_NE(lfp::report_json({}, r).find("new\\u000aline.csv"), std::string::npos);
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ TEST(ImportSession, ANewDatabaseAppearsOnlyAtCommit) {
   const auto path = temp_db("import_new");
   {
     lfp::store::ImportSession s(path);
-    EXPECT_TRUE(s.direct());
+    EXPECT_TRUE(s.started_empty());
     s.add_product({1, "a", "Ann", "x"});
     s.add_product({2, "b", "Ann", "y"});
     s.add_count({"Ann", 2});
@@ -58,7 +58,7 @@ TEST(ImportSession, AnUpdateCountsChangesAndAFailedOneChangesNothing) {
   }
   {
     lfp::store::ImportSession s(path);
-    EXPECT_FALSE(s.direct());
+    EXPECT_FALSE(s.started_empty());
     s.add_product({3, "a", "Ann", "x"});   // unchanged
     s.add_product({4, "b", "Ann", "y"});   // renamed
     s.add_product({5, "c", "Cy", "z"});    // new
