@@ -435,8 +435,12 @@ def test_streams_are_read_once_into_scratch_and_give_the_database_of_the_file(lf
     binary = str(lfp.binary)
 
     def run(args, **kw):
-        p = subprocess.run(mpirun + [binary, "ingest", *map(str, args), "--scratch", str(scratch), "-q"],
-                           env=lfp.env, capture_output=True, timeout=180, **kw)
+        cmd = mpirun + [binary, "ingest", *map(str, args), "--scratch", str(scratch), "-q"]
+        p = subprocess.run(cmd, env=lfp.env, capture_output=True, timeout=180, **kw)
+        if p.returncode != 0 and b"orte_iof_hnp_read_local_handler" in p.stderr:
+            # Open MPI 4.1's mpirun itself sometimes crashes forwarding stdin (upstream issue
+            # 7483, fixed in 5.x): that is mpirun's failure, not lfp_mpi's; run it once more.
+            p = subprocess.run(cmd, env=lfp.env, capture_output=True, timeout=180, **kw)
         assert p.returncode == 0, p.stderr.decode()
         return p
 
