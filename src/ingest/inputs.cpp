@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "ingest/order_key.hpp"
+#include "records/order_key.hpp"
 #include "util/error.hpp"
 
 namespace lfp {

@@ -11,7 +11,7 @@
 #include "csv/header.hpp"
 #include "csv/range_scan.hpp"
 #include "ingest/plan.hpp"
-#include "ingest/reject.hpp"
+#include "records/reject.hpp"
 #include "tools/simulated_ranks.hpp"
 
 namespace {
