@@ -5,7 +5,7 @@
 
 #include "commands/command.hpp"
 #include "commands/on_root.hpp"
-#include "ingest/inputs.hpp"
+#include "ingest/input_files.hpp"
 #include "ingest/options.hpp"
 #include "store/h5_reader.hpp"
 #include "store/h5_snapshot.hpp"

@@ -10,7 +10,7 @@
 
 #include "csv/header.hpp"
 #include "csv/range_scan.hpp"
-#include "ingest/plan.hpp"
+#include "ingest/byte_partition.hpp"
 #include "records/reject.hpp"
 #include "tools/simulated_ranks.hpp"
 

@@ -1,4 +1,4 @@
-#include "ingest/inputs.hpp"
+#include "ingest/input_files.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
