@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
   });
   std::optional<lfp::mpi::Environment> env;
   if (needs_mpi(argc, argv, commands)) env.emplace(argc, argv);
-  const lfp::mpi::Comm comm = env ? lfp::mpi::Comm(MPI_COMM_WORLD) : lfp::mpi::Comm::solo();
+  const lfp::mpi::Comm comm = env ? lfp::mpi::world() : lfp::mpi::Comm::solo();
 
   if (const int code = check_subcommand(argc, argv, commands, comm.root()); code >= 0) return code;
   try {
@@ -126,11 +126,11 @@ int main(int argc, char** argv) {
     // Out of memory anywhere is exit 1, as SQLite's and mmap's are; peers may be blocked in
     // a collective, so abort.
     lfp::log::error(comm.rank(), "out of memory (exit 1): give the job more memory per rank, or more ranks");
-    if (env) MPI_Abort(MPI_COMM_WORLD, lfp::kExitInternal);
+    if (env) lfp::mpi::abort(lfp::kExitInternal);
   } catch (const std::exception& e) {
     // Unexpected (a bug): peers may be blocked in a collective, so abort.
     lfp::log::error(comm.rank(), std::string("internal error: ") + e.what());
-    if (env) MPI_Abort(MPI_COMM_WORLD, lfp::kExitInternal);
+    if (env) lfp::mpi::abort(lfp::kExitInternal);
   }
   return lfp::kExitInternal;
 }

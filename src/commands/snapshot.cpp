@@ -6,7 +6,7 @@
 #include "commands/command.hpp"
 #include "commands/database_options.hpp"
 #include "commands/on_root.hpp"
-#include "ingest/inputs.hpp"
+#include "ingest/input_files.hpp"
 #include "store/h5_reader.hpp"
 #include "store/h5_snapshot.hpp"
 #include "store/schema.hpp"

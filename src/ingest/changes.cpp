@@ -2,8 +2,8 @@
 
 #include <cstring>
 
+#include "ingest/byte_partition.hpp"
 #include "ingest/digest.hpp"
-#include "ingest/plan.hpp"
 #include "mpi/agree.hpp"
 #include "util/error.hpp"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/inputs.hpp"
+#include "ingest/input_files.hpp"
 #include "mpi/comm.hpp"
 #include "store/sources.hpp"
 

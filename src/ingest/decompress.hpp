@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/byte_partition.hpp"
 #include "ingest/phase_clock.hpp"
-#include "ingest/plan.hpp"
 #include "mpi/comm.hpp"
 #include "util/decompress.hpp"
 #include "util/mapped_file.hpp"

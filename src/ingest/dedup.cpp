@@ -1,6 +1,6 @@
 #include "ingest/dedup.hpp"
 
-#include "util/byte_order.hpp"
+#include "util/string_sort.hpp"
 
 namespace lfp {
 

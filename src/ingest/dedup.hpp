@@ -3,7 +3,7 @@
 // (the last record in command-line and file order) survives.
 #include <vector>
 
-#include "ingest/row_codec.hpp"
+#include "records/row_codec.hpp"
 
 namespace lfp {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/plan.hpp"
+#include "ingest/byte_partition.hpp"
 
 namespace lfp {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "csv/header.hpp"
-#include "ingest/locate.hpp"
+#include "ingest/record_starts.hpp"
 #include "mpi/comm.hpp"
 
 namespace lfp {

@@ -1,9 +1,9 @@
 #pragma once
-// Phase 0: the list of input files. Arguments may name files or directories, and
-// --files-from names a file (or `-`, standard input) that lists more paths, one per line:
-// Open MPI passes the whole command line to every rank through one environment variable of
-// at most 128 KiB, so thousands of paths must not be arguments. Rank 0 builds the list and
-// broadcasts it.
+// Phase 0: the list of input files (input_files.hpp then stats and maps them). Arguments
+// may name files or directories, and --files-from names a file (or `-`, standard input)
+// that lists more paths, one per line: Open MPI passes the whole command line to every rank
+// through one environment variable of at most 128 KiB, so thousands of paths must not be
+// arguments. Rank 0 builds the list and broadcasts it.
 #include <string>
 #include <string_view>
 #include <vector>

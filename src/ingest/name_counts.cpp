@@ -3,8 +3,8 @@
 #include <climits>
 #include <cstdint>
 
-#include "util/byte_order.hpp"
 #include "util/hash.hpp"
+#include "util/string_sort.hpp"
 
 namespace lfp {
 

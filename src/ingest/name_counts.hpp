@@ -4,7 +4,7 @@
 #include <span>
 #include <vector>
 
-#include "ingest/row_codec.hpp"
+#include "records/row_codec.hpp"
 
 namespace lfp {
 

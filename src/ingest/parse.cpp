@@ -1,9 +1,9 @@
 #include "ingest/parse.hpp"
 
 #include "csv/range_scan.hpp"
-#include "ingest/order_key.hpp"
-#include "ingest/reject.hpp"
-#include "ingest/row_codec.hpp"
+#include "records/order_key.hpp"
+#include "records/reject.hpp"
+#include "records/row_codec.hpp"
 #include "util/hash.hpp"
 #include "util/progress.hpp"
 

@@ -8,7 +8,7 @@
 
 #include "csv/automaton.hpp"
 #include "csv/header.hpp"
-#include "ingest/plan.hpp"
+#include "ingest/byte_partition.hpp"
 #include "util/buffer.hpp"
 
 namespace lfp {

@@ -2,9 +2,9 @@
 
 #include <optional>
 
-#include "ingest/order_key.hpp"
-#include "ingest/reject.hpp"
 #include "mpi/gather_stream.hpp"
+#include "records/order_key.hpp"
+#include "records/reject.hpp"
 #include "store/h5_snapshot.hpp"
 #include "store/products.hpp"
 #include "store/snapshot_path.hpp"

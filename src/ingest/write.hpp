@@ -10,8 +10,8 @@
 #include "ingest/name_counts.hpp"
 #include "ingest/options.hpp"
 #include "ingest/phase_clock.hpp"
-#include "ingest/row_codec.hpp"
 #include "mpi/comm.hpp"
+#include "records/row_codec.hpp"
 #include "store/import_session.hpp"
 #include "store/run_stats.hpp"
 

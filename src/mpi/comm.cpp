@@ -43,6 +43,13 @@ bool launched_by_mpi() {
   return false;
 }
 
+Comm world() { return Comm(MPI_COMM_WORLD); }
+
+void abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::abort();  // MPI_Abort does not return; this tells the compiler so.
+}
+
 Comm::Comm(MPI_Comm comm) : comm_(comm) {
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);

@@ -20,6 +20,13 @@ class Environment {
 // True when an MPI launcher (mpirun, srun) started this process.
 bool launched_by_mpi();
 
+class Comm;
+// All the ranks of the job (MPI_COMM_WORLD); needs an Environment.
+Comm world();
+// Ends every rank of the job with `code` (MPI_Abort on MPI_COMM_WORLD): for errors after
+// which peers may be blocked in a collective. Needs an Environment.
+[[noreturn]] void abort(int code);
+
 class Comm {
  public:
   explicit Comm(MPI_Comm comm);

@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "csv/utf8.hpp"
-#include "ingest/order_key.hpp"
-#include "ingest/reject.hpp"
+#include "records/order_key.hpp"
+#include "records/reject.hpp"
 #include "store/schema.hpp"
 #include "util/error.hpp"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/row_codec.hpp"
+#include "records/row_codec.hpp"
 #include "store/bulk_insert.hpp"
 #include "store/products.hpp"
 #include "store/run_stats.hpp"

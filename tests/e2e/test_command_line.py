@@ -9,25 +9,14 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+import dbread
+from product_csv import write_product_file
+
 EXIT_USAGE, EXIT_OUTPUT = 2, 5
-
-
-def product_file(path: Path, rows) -> Path:
-    path.write_bytes(b"name,sku,description\r\n" + b"".join(b"%s,%s,%s\r\n" % r for r in rows))
-    return path
-
-
-def runs(db: Path) -> list[dict]:
-    con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    con.row_factory = sqlite3.Row
-    out = [dict(r) for r in con.execute("SELECT * FROM runs ORDER BY id")]
-    con.close()
-    return out
 
 
 @pytest.fixture
@@ -35,7 +24,7 @@ def db(lfp, tmp_path) -> Path:
     """A database of two products, Ann's a1 and Bob's b1, in a directory whose name has a space."""
     d = tmp_path / "my data"
     d.mkdir()
-    src = product_file(d / "two.csv", [(b"Ann", b"a1", b"one"), (b"Bob", b"b1", b"two")])
+    src = write_product_file(d / "two.csv", [(b"Ann", b"a1", b"one"), (b"Bob", b"b1", b"two")])
     path = d / "my products.db"
     lfp.ingest(src, db=path, no_h5=True)
     return path
@@ -64,11 +53,11 @@ def test_every_runs_row_holds_the_whole_command_line_quoted_to_be_run_again(lfp,
     update = ["update", "--db", str(db), "--sku", "a1", "--name", "New Name", "--description", "it's \"new\"",
               "--no-h5"]
     delete = ["delete", "--db", str(db), "--sku", "b1", "--sku", "a1", "--no-h5", "-q"]
-    src = product_file(tmp_path / "more $files.csv", [(b"Cy", b"c1", b"three")])
+    src = write_product_file(tmp_path / "more $files.csv", [(b"Cy", b"c1", b"three")])
     ingest = ["ingest", str(src), "--db", str(db), "--no-h5", "-q"]
     for args in (update, delete, ingest):
         lfp.run(*args, check=True)
-    got = [r["command"] for r in runs(db)[1:]]
+    got = [r["command"] for r in dbread.runs(db)[1:]]
     assert got == [shlex.join([binary, *args]) for args in (update, delete, ingest)]
     assert f"--db '{db}'" in got[0] and "--name 'New Name'" in got[0], got[0]
     for command, args in zip(got, (update, delete, ingest)):
@@ -80,12 +69,12 @@ def test_every_runs_row_holds_the_whole_command_line_quoted_to_be_run_again(lfp,
 
 
 def test_update_with_nothing_to_change_is_a_usage_error(lfp, ranks, db):
-    before = runs(db)
+    before = dbread.runs(db)
     for extra in ([], ["--insert"], ["--no-h5"]):
         p = lfp.run("update", "--db", db, "--sku", "a1", *extra)
         message = usage_error(p)
         assert "nothing to change" in message and "--name" in message and "--description" in message, message
-    assert runs(db) == before, "no run was recorded"
+    assert dbread.runs(db) == before, "no run was recorded"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,9 +146,9 @@ def test_a_directory_as_database_is_named_as_such(lfp, ranks, tmp_path, args):
 
 @pytest.mark.parametrize("args", COMMANDS_ON_A_DATABASE + [["ingest", "INPUT", "--no-h5", "-q"]], ids=lambda a: a[0])
 def test_a_file_that_is_not_sqlite_is_named_as_such(lfp, ranks, tmp_path, args):
-    not_db = product_file(tmp_path / "products.csv", [(b"Ann", b"a1", b"one")] * 200)
+    not_db = write_product_file(tmp_path / "products.csv", [(b"Ann", b"a1", b"one")] * 200)
     before = not_db.read_bytes()
-    src = product_file(tmp_path / "in.csv", [(b"Bob", b"b1", b"two")])
+    src = write_product_file(tmp_path / "in.csv", [(b"Bob", b"b1", b"two")])
     p = lfp.run(*[str(src) if a == "INPUT" else a for a in args], "--db", not_db)
     assert p.returncode == EXIT_OUTPUT, p.stderr_text
     assert ours(p.stderr_text) == [f"lfp_mpi: error: database {not_db}: not an SQLite database"], p.stderr_text
@@ -171,7 +160,7 @@ def test_a_file_that_is_not_sqlite_is_named_as_such(lfp, ranks, tmp_path, args):
 
 
 def test_counts_of_one_take_the_singular(lfp, ranks, tmp_path):
-    one = product_file(tmp_path / "one.csv", [(b"Ann", b"a1", b"one")])
+    one = write_product_file(tmp_path / "one.csv", [(b"Ann", b"a1", b"one")])
     db = tmp_path / "one.db"
     p = lfp.ingest(one, db=db, no_h5=True, quiet=False)
     assert re.search(r"rank(s)?, 1 file: 1 record read, 0 rejected$", p.stdout_text, re.M), p.stdout_text
@@ -179,12 +168,12 @@ def test_counts_of_one_take_the_singular(lfp, ranks, tmp_path):
     again = lfp.ingest(one, db=db, no_h5=True, quiet=False)
     assert (f"the 1 input file is unchanged since its last ingest: {db} is up to date (--force reads it again)"
             in again.stdout_text), again.stdout_text
-    two = product_file(tmp_path / "two.csv", [(b"Bob", b"b1", b"two")])
+    two = write_product_file(tmp_path / "two.csv", [(b"Bob", b"b1", b"two")])
     lfp.ingest(two, db=db, no_h5=True)
     both = lfp.ingest(one, two, db=db, no_h5=True, quiet=False)
     assert (f"all 2 input files are unchanged since their last ingest: {db} is up to date (--force reads them "
             "again)" in both.stdout_text), both.stdout_text
-    bad = product_file(tmp_path / "bad.csv", [(b"Cy", b"", b"empty sku")])
+    bad = write_product_file(tmp_path / "bad.csv", [(b"Cy", b"", b"empty sku")])
     p = lfp.run("ingest", bad, "--db", db, "--no-h5", "--max-rejects", "0")
     assert "1 record rejected, more than --max-rejects 0" in p.stderr_text, p.stderr_text
 

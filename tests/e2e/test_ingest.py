@@ -8,67 +8,19 @@ database it mirrors.
 from __future__ import annotations
 
 import random
-import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 
 import h5py
-import numpy as np
 import pytest
 
 import reference
-from snapshot import read_snapshot
+from checks import assert_same, check_h5, check_tables
+from dbread import Db, read_db
+from product_csv import write
 from reference import BOM, expected
 
 # ---------------------------------------------------------------------------------------------
 # Reading and checking the outputs
-
-
-@dataclass
-class Db:
-    products: dict[bytes, tuple[bytes, bytes]]
-    counts: dict[bytes, int]
-    grouped: dict[bytes, int]  # SELECT name, COUNT(*) FROM products GROUP BY name
-    runs: list[dict]  # by id
-    rejects: list[dict]  # by rowid
-
-
-def read_db(path: Path) -> Db:
-    assert path.is_file(), f"{path}: no database"
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        con.text_factory = bytes  # exact bytes of TEXT values
-        products = {sku: (name, desc) for sku, name, desc in con.execute(
-            "SELECT sku, name, description FROM products")}
-        counts = dict(con.execute("SELECT name, products FROM product_counts"))
-        grouped = dict(con.execute("SELECT name, COUNT(*) FROM products GROUP BY name"))
-        con.row_factory = sqlite3.Row
-        runs = [dict(r) for r in con.execute("SELECT * FROM runs ORDER BY id")]
-        rejects = [dict(r) for r in con.execute("SELECT * FROM rejects ORDER BY rowid")]
-    finally:
-        con.close()
-    return Db(products, counts, grouped, runs, rejects)
-
-
-def assert_same(actual: dict, wanted: dict, what: str):
-    if actual == wanted:
-        return
-    missing = [k for k in wanted if k not in actual]
-    extra = [k for k in actual if k not in wanted]
-    differ = [k for k in wanted if k in actual and actual[k] != wanted[k]]
-    lines = [f"{what}: {len(actual)} rows, expected {len(wanted)}"]
-    for label, keys in (("missing", missing), ("unexpected", extra), ("different", differ)):
-        if keys:
-            lines.append(f"  {len(keys)} {label}, e.g.:")
-            lines += [f"    {k!r}: got {actual.get(k)!r}, expected {wanted.get(k)!r}" for k in sorted(keys)[:5]]
-    pytest.fail("\n".join(lines))
-
-
-def check_tables(db: Db, exp: reference.Expected):
-    """products and product_counts equal the model; product_counts is the GROUP BY of products."""
-    assert_same(db.products, exp.products, "products")
-    assert_same(db.counts, exp.counts, "product_counts")
-    assert_same(db.counts, db.grouped, "product_counts vs GROUP BY name")
 
 
 def check_run(run: dict, ranks: int, exp: reference.Expected):
@@ -84,36 +36,8 @@ def check_rejects(db: Db, run_id: int, exp: reference.Expected, paths: list):
     assert got == want
 
 
-def strings(value) -> list[str]:
-    return [v.decode() if isinstance(v, bytes) else str(v) for v in np.atleast_1d(value)]
-
-
-def check_h5(h5: Path, db_path: Path, files: list):
-    """The snapshot mirrors the database after the run."""
-    db = read_db(db_path)
-    assert h5.is_file(), f"{h5}: no snapshot"
-    snap = read_snapshot(h5)
-    sku, name, desc = snap["products/sku"], snap["products/name"], snap["products/description"]
-    count_name, count, attrs = snap["product_counts/name"], snap["product_counts/products"], snap["attrs"]
-    assert int(np.asarray(attrs["layout_version"])) == 2
-    assert sku == sorted(db.products), "/products/sku is not the database's skus in byte order"
-    assert name == [db.products[s][0] for s in sku]
-    assert desc == [db.products[s][1] for s in sku]
-    assert count_name == sorted(db.counts)
-    assert count == [db.counts[n] for n in count_name]
-    assert int(np.asarray(attrs["run_id"])) == db.runs[-1]["id"]
-    assert strings(attrs["source_files"]) == [str(p) for p in files]
-    assert strings(attrs["created_at"])[0].strip()
-
-
 def snapshot_files(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
-
-
-def write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,13 +21,11 @@ import pytest
 
 from conftest import REPO
 from reference import expected
-from test_ingest import check_h5, check_tables, read_db, write
+from checks import check_h5, check_tables
+from dbread import read_db
+from product_csv import product_file, write
 
 EXIT_OUTPUT, EXIT_VERIFY, EXIT_NOT_FOUND = 5, 6, 7
-
-
-def product_file(rows) -> bytes:
-    return b"name,sku,description\r\n" + b"".join(b"%s,%s,%s\r\n" % r for r in rows)
 
 
 def query(lfp, db, *args, fmt="json"):

@@ -25,7 +25,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from test_ingest import read_db, write
+import dbread
+from dbread import read_db
+from product_csv import product_file, write
 
 EXIT_USAGE, EXIT_INPUT, EXIT_HEADER, EXIT_OUTPUT = 2, 3, 4, 5
 REPORT_KEYS = ["records_read", "rejected", "inserted", "updated", "unchanged", "products", "names",
@@ -33,34 +35,10 @@ REPORT_KEYS = ["records_read", "rejected", "inserted", "updated", "unchanged", "
 PROGRESS_LINE = re.compile(r"^lfp_mpi: (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (\w+): (.*)$")
 
 
-def product_file(rows) -> bytes:
-    return b"name,sku,description\r\n" + b"".join(b"%s,%s,%s\r\n" % r for r in rows)
-
-
 def zstd_bytes(data: bytes) -> bytes:
     if not shutil.which("zstd"):
         pytest.skip("the zstd command is not installed (scripts/setup.sh installs it)")
     return subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
-
-
-def tables(db: Path):
-    got = read_db(db)
-    return got.products, got.counts
-
-
-def runs_row(db: Path) -> dict:
-    con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    con.row_factory = sqlite3.Row
-    row = dict(con.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone())
-    con.close()
-    return row
-
-
-def sources(db: Path) -> dict:
-    con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    out = {p: (r, j, size) for p, r, j, size in con.execute("SELECT path, records, rejects, size FROM sources")}
-    con.close()
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,7 +108,7 @@ def test_a_stopped_run_says_what_it_stopped_and_that_the_database_is_unchanged(l
                                                                                 tmp_path):
     db = tmp_path / "kept.db"
     lfp.ingest(sample_csv, db=db, no_h5=True)
-    before = tables(db)
+    before = dbread.products_and_counts(db)
     cmd = ["mpirun", "-n", str(ranks), str(lfp.binary), "ingest", str(long_csv), "--db", str(db), "--no-h5"]
     p = subprocess.Popen(cmd, env=lfp.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seen = []
@@ -152,7 +130,7 @@ def test_a_stopped_run_says_what_it_stopped_and_that_the_database_is_unchanged(l
     con = sqlite3.connect(db)  # a writable open rolls back a hot journal, as any writer's would
     con.execute("SELECT count(*) FROM products").fetchone()
     con.close()
-    assert tables(db) == before
+    assert dbread.products_and_counts(db) == before
     assert len(read_db(db).runs) == 1
 
 
@@ -167,14 +145,14 @@ def bad_file(tmp_path: Path) -> Path:
 
 def check_report_against_db(report: dict, db: Path):
     assert list(report) == REPORT_KEYS
-    run = runs_row(db)
+    run = dbread.last_run(db)
     assert (report["records_read"], report["rejected"]) == (run["records_read"], run["rejects"])
     for key in ("inserted", "updated", "unchanged", "products", "names"):
         assert report[key] == run[key], key
     assert report["phase_seconds"] == json.loads(run["phase_seconds"])
     got = read_db(db)
     assert (report["products"], report["names"]) == (len(got.products), len(got.counts))
-    ledger = sources(db)
+    ledger = dbread.sources(db)
     for f in report["files"]:
         assert list(f) == ["path", "status", "records", "rejects"]
         if f["status"] == "read":
@@ -264,12 +242,12 @@ def test_gzip_and_zstd_inputs_give_the_database_of_the_plain_files(lfp, ranks, s
     scratch.mkdir()
     p = lfp.run("ingest", gz, zst, odd_name, "--db", packed_db, "--scratch", scratch, "--json-report", "-",
                 check=True)
-    assert tables(packed_db) == tables(plain_db)
+    assert dbread.products_and_counts(packed_db) == dbread.products_and_counts(plain_db)
     assert read_db(packed_db).runs[-1]["records_read"] == read_db(plain_db).runs[-1]["records_read"] == 24000
     assert "decompress" in json.loads(p.stdout_text[p.stdout_text.index("{"):])["phase_seconds"]
     assert list(scratch.iterdir()) == [], "scratch files left behind"
     # The ledger holds the compressed files: unchanged, they are skipped without decompressing.
-    assert sources(packed_db)[str(gz)][2] == gz.stat().st_size
+    assert dbread.sources(packed_db)[str(gz)][2] == gz.stat().st_size
     again = lfp.ingest(gz, zst, odd_name, db=packed_db, quiet=False)
     assert "up to date" in again.stdout_text
 
@@ -330,12 +308,12 @@ def test_a_directory_stands_for_its_csv_gz_and_zst_files_in_name_order(lfp, rank
 def test_more_rejects_than_max_rejects_fail_the_run_before_its_commit(lfp, ranks, sample_csv, tmp_path):
     db = tmp_path / "m.db"
     lfp.ingest(sample_csv, db=db)
-    before = tables(db)
+    before = dbread.products_and_counts(db)
     bad = bad_file(tmp_path)
     p = lfp.run("ingest", bad, "--db", db, "--max-rejects", "1", "--json-report", tmp_path / "m.json")
     assert p.returncode == EXIT_INPUT, p.stderr_text
     assert "2 records rejected, more than --max-rejects 1" in p.stderr_text
-    assert tables(db) == before and len(read_db(db).runs) == 1
+    assert dbread.products_and_counts(db) == before and len(read_db(db).runs) == 1
     report = json.loads((tmp_path / "m.json").read_text())
     assert (report["rejected"], report["exit_code"], report["products"]) == (2, EXIT_INPUT, 1998)
     lfp.run("ingest", bad, "--db", db, "--max-rejects", "2", "-q", check=True)
@@ -456,11 +434,11 @@ def test_streams_are_read_once_into_scratch_and_give_the_database_of_the_file(lf
     run([fifo, "--db", fifo_db])
     assert writer.wait(timeout=60) == 0
     for db in (stdin_db, gz_db, fifo_db):
-        assert tables(db) == tables(plain_db)
+        assert dbread.products_and_counts(db) == dbread.products_and_counts(plain_db)
     assert list(scratch.iterdir()) == [], "scratch copies left behind"
     # The ledger names streams as such, and they are read again every time (never skipped).
-    assert set(sources(stdin_db)) == {"stream:-"}
-    assert set(sources(fifo_db)) == {f"stream:{fifo}"}
+    assert set(dbread.sources(stdin_db)) == {"stream:-"}
+    assert set(dbread.sources(fifo_db)) == {f"stream:{fifo}"}
     again = run(["-", "--db", stdin_db, "--json-report", "-"], input=sample_csv.read_bytes())
     report = json.loads(again.stdout)
     assert report["files"] == [{"path": "-", "status": "read", "records": 2000, "rejects": 0}]
@@ -480,7 +458,8 @@ def test_process_substitution_and_dev_stdin_without_mpirun(lfp, ranks, sample_cs
         p = subprocess.run([str(lfp.binary), "ingest", "/dev/stdin", "--db", str(dev_db), "-q"],
                            stdin=f, env=lfp.env, capture_output=True, text=True, timeout=180)
     assert p.returncode == 0, p.stderr
-    assert tables(sub_db) == tables(dev_db) == tables(plain_db)
+    assert (dbread.products_and_counts(sub_db) == dbread.products_and_counts(dev_db)
+            == dbread.products_and_counts(plain_db))
 
 
 def test_standard_input_named_twice_is_a_usage_error(lfp, ranks, sample_csv, tmp_path):

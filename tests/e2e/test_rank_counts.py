@@ -2,32 +2,11 @@
 every table's content (but run times) and every HDF5 dataset, byte for byte."""
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
-from snapshot import read_snapshot
-import pytest
+from dbread import rank_independent_outputs
 
 RANK_COUNTS = (1, 2, 3, 4, 8)
 MALFORMED = (b'name,sku,description\r\nA,a,"open\r\n"q"x,y\nB,,empty sku\r\nC,c,\xff\r\n\r\n'
              b'D,d,"a ""quoted"" word",extra\rE,e,"line\nbreaks"\r\nF,a,last wins\r\nG,g,"never closed\n')
-
-
-def content(db: Path, h5: Path) -> dict:
-    con = sqlite3.connect(db)
-    con.text_factory = bytes
-    out = {
-        "products": con.execute("SELECT * FROM products ORDER BY sku").fetchall(),
-        "product_counts": con.execute("SELECT * FROM product_counts ORDER BY name").fetchall(),
-        "rejects": con.execute("SELECT file, line, byte_offset, reason, detail, record FROM rejects "
-                               "ORDER BY file, byte_offset").fetchall(),
-        "runs": con.execute("SELECT files, records_read, rows_written, rejects FROM runs").fetchall(),
-    }
-    con.close()
-    snap = read_snapshot(h5)
-    snap.pop("attrs")
-    out.update(snap)
-    return out
 
 
 def test_identical_results_at_every_rank_count(lfp, sample_csv, tmp_path):
@@ -40,7 +19,7 @@ def test_identical_results_at_every_rank_count(lfp, sample_csv, tmp_path):
     for n in RANK_COUNTS:
         db, h5 = tmp_path / f"n{n}.db", tmp_path / f"n{n}.h5"
         lfp.ingest(*files, db=db, h5=h5, ranks=n)
-        results[n] = content(db, h5)
+        results[n] = rank_independent_outputs(db, h5)
     first = results[RANK_COUNTS[0]]
     assert len(first["rejects"]) == 5 and len(first["products"]) > 25000
     for n in RANK_COUNTS[1:]:

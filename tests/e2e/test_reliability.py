@@ -16,13 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import TIMEOUT
-from test_ingest import write
+from product_csv import product_file, write
 
 EXIT_USAGE, EXIT_HEADER, EXIT_OUTPUT, EXIT_VERIFY = 2, 4, 5, 6
-
-
-def product_file(rows) -> bytes:
-    return b"name,sku,description\n" + b"".join(b"%s,%s,%s\n" % r for r in rows)
 
 
 def partials(directory: Path) -> list[str]:
@@ -49,7 +45,8 @@ def run_limited(lfp, ranks, fsize: int, *args):
 
 def test_a_snapshot_left_behind_by_a_kill_after_the_commit_is_noticed_and_refreshed(lfp, ranks, sample_csv, tmp_path):
     db, h5 = tmp_path / "k.db", tmp_path / "k.h5"
-    update = write(tmp_path / "update.csv", product_file([(b"Killed Name", b"k%d" % i, b"d") for i in range(20)]))
+    update = write(tmp_path / "update.csv",
+                   product_file([(b"Killed Name", b"k%d" % i, b"d") for i in range(20)], eol=b"\n"))
     lfp.ingest(sample_csv, db=db)
     old = tmp_path / "old.h5"
     shutil.copy(h5, old)
@@ -74,7 +71,7 @@ def test_the_snapshot_is_synced_before_the_database_commits(lfp, ranks, sample_c
         pytest.skip("no strace")
     db = tmp_path / "s.db"
     lfp.ingest(sample_csv, db=db, no_h5=True)
-    update = write(tmp_path / "update.csv", product_file([(b"Synced", b"s%d" % i, b"d") for i in range(20)]))
+    update = write(tmp_path / "update.csv", product_file([(b"Synced", b"s%d" % i, b"d") for i in range(20)], eol=b"\n"))
     trace = tmp_path / "trace"
     cmd = ["mpirun", "-n", str(ranks), "strace", "-f", "-y", "-qq", "-e", "trace=fsync,fdatasync,rename,link,unlink",
            "-o", str(trace), str(lfp.binary), "ingest", str(update), "--db", str(db), "-q"]
@@ -99,7 +96,8 @@ def test_counts_deleted_by_hand_are_refused_before_an_update_builds_on_them(lfp,
         con.executemany("DELETE FROM product_counts WHERE name = ?", [(n,) for n in names])
     before = con.execute("SELECT * FROM product_counts ORDER BY name").fetchall()
     con.close()
-    update = write(tmp_path / "u.csv", product_file([(n.encode(), b"new-%d" % i, b"d") for i, n in enumerate(names)]))
+    update = write(tmp_path / "u.csv",
+                   product_file([(n.encode(), b"new-%d" % i, b"d") for i, n in enumerate(names)], eol=b"\n"))
     p = lfp.ingest(update, db=db, check=False)
     assert p.returncode == EXIT_OUTPUT, p.stderr_text
     assert "product_counts" in p.stderr_text and "damaged" in p.stderr_text and str(db) in p.stderr_text

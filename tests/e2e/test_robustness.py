@@ -4,7 +4,6 @@ results. Uses the fixtures of conftest.py; run once per rank count like test_ing
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -17,21 +16,7 @@ from pathlib import Path
 import h5py
 import pytest
 
-
-def digest(db: Path) -> tuple[str, int]:
-    """(sha256 of products and product_counts in key order, integrity check ok)."""
-    con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        con.text_factory = bytes
-        h = hashlib.sha256()
-        for row in con.execute("SELECT sku, name, description FROM products ORDER BY sku"):
-            h.update(repr(row).encode())
-        for row in con.execute("SELECT name, products FROM product_counts ORDER BY name"):
-            h.update(repr(row).encode())
-        ok = con.execute("PRAGMA integrity_check").fetchone()[0] == b"ok"
-        return h.hexdigest(), ok
-    finally:
-        con.close()
+from dbread import products_digest
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +104,7 @@ def test_sigkill_inside_the_write_leaves_the_old_database_for_every_command(
         pytest.skip("the reading command runs on rank 0 alone: 1 and 2 ranks cover it")
     base = tmp_path / "base.db"
     lfp.ingest(sample_csv, db=base, no_h5=True, ranks=1, mpirun=False)
-    before = digest(base)
+    before = products_digest(base)
     db = tmp_path / "killed.db"
     db.write_bytes(base.read_bytes())
     kill_inside_write(lfp, big_csv, db)
@@ -132,7 +117,7 @@ def test_sigkill_inside_the_write_leaves_the_old_database_for_every_command(
     assert "rolled back the unfinished write of a killed run" in p.stderr_text
     assert not Path(f"{db}-journal").exists()
     assert not read_only_fails(db)
-    assert digest(db) == before
+    assert products_digest(db) == before
 
 
 def test_a_hot_journal_the_reader_cannot_roll_back_names_the_fix(lfp, ranks, sample_csv, big_csv, tmp_path):
@@ -190,7 +175,7 @@ def test_ctrl_c_under_mpirun_never_commits_and_the_last_line_says_so(
     db = tmp_path / "products.db"
     if existing:
         lfp.ingest(sample_csv, db=db)
-        before = digest(db)
+        before = products_digest(db)
     env = {**lfp.env, "LFP_PROGRESS": "lines"}
     p = subprocess.Popen(["mpirun", "-n", str(ranks), str(lfp.binary), "ingest", str(big_csv), "--db", str(db)],
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -214,7 +199,7 @@ def test_ctrl_c_under_mpirun_never_commits_and_the_last_line_says_so(
         wait_for_exit(int(name.rsplit("-", 1)[1]))
     if existing:
         assert lfp.run("query", "--db", db, mpirun=False).returncode == 0  # rolls back a hot journal
-        assert digest(db) == before
+        assert products_digest(db) == before
     else:
         assert not db.exists() and not (tmp_path / "products.h5").exists()
     if ranks != 2 and partials(tmp_path):
@@ -244,7 +229,7 @@ def test_small_rounds_and_batches_give_the_same_database(lfp, ranks, generated_o
     lfp.ingest(generated_one_rank, db=default, no_h5=True)
     lfp.run("ingest", generated_one_rank, "--db", small, "--no-h5", "-q", "--round-mb", "1", "--batch-mb", "1",
             check=True)
-    assert digest(small) == digest(default)
+    assert products_digest(small) == products_digest(default)
 
 
 def test_colliding_output_paths_are_refused(lfp, ranks, sample_csv, tmp_path):
@@ -292,13 +277,13 @@ def test_snapshot_write_failure_leaves_database_unchanged(lfp, ranks, sample_csv
     try:
         db = tmp_path / "p.db"
         lfp.ingest(sample_csv, db=db, no_h5=True)
-        before = digest(db)
+        before = products_digest(db)
         big = tmp_path / "big.csv"
         lfp.generate(30000, big, seed=5, ranks=1)
         p = lfp.ingest(big, db=db, h5=small / "p.h5", check=False)
         assert p.returncode == 5, p.stderr_text
         assert "HDF5" in p.stderr_text or "snapshot" in p.stderr_text
-        assert digest(db) == before
+        assert products_digest(db) == before
         assert partials(small) == [] and not (small / "p.h5").exists()
     finally:
         subprocess.run(["umount", str(small)], capture_output=True)
@@ -337,7 +322,7 @@ def test_a_write_cut_short_by_the_file_size_limit_says_where_the_unfinished_writ
         pytest.skip("one process is enough")
     db = tmp_path / "u.db"
     lfp.ingest(big_csv, db=db, no_h5=True)
-    before = digest(db)
+    before = products_digest(db)
     sku = sqlite3.connect(db).execute("SELECT max(sku) FROM products_main").fetchone()[0]
     limit_kib = db.stat().st_size // 1024 // 3
     p = subprocess.run(["bash", "-c", f"ulimit -f {limit_kib}; exec '{lfp.binary}' update --db '{db}' "
@@ -346,7 +331,7 @@ def test_a_write_cut_short_by_the_file_size_limit_says_where_the_unfinished_writ
     assert Path(f"{db}-journal").exists(), "the limit was expected to stop the rollback too"
     assert f"{db} is unchanged: the failed run's unfinished write is in {db}-journal" in p.stderr
     assert lfp.run("query", "--db", db, mpirun=False).returncode == 0
-    assert digest(db) == before
+    assert products_digest(db) == before
 
 
 def test_a_readers_open_transaction_fails_an_update_after_the_documented_wait(
@@ -358,7 +343,7 @@ def test_a_readers_open_transaction_fails_an_update_after_the_documented_wait(
         pytest.skip("the lock wait is rank 0's: one rank covers it")
     db = tmp_path / "l.db"
     lfp.ingest(sample_csv, db=db, no_h5=True)
-    before = digest(db)
+    before = products_digest(db)
     reader = sqlite3.connect(db, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM products_main").fetchone()
@@ -377,7 +362,7 @@ def test_a_readers_open_transaction_fails_an_update_after_the_documented_wait(
     assert "database is locked" in p.stderr.read()
     # Generous: the run alone takes a few seconds, plus the 10 s wait (it was minutes).
     assert elapsed < 90, f"the writer waited {elapsed:.0f} s"
-    assert digest(db) == before
+    assert products_digest(db) == before
 
 
 def test_out_of_memory_is_exit_1_wherever_it_happens(lfp, ranks, big_csv, tmp_path):

@@ -10,8 +10,8 @@
 
 #include "csv/header.hpp"
 #include "csv/range_scan.hpp"
-#include "ingest/plan.hpp"
-#include "ingest/reject.hpp"
+#include "ingest/byte_partition.hpp"
+#include "records/reject.hpp"
 #include "tools/simulated_ranks.hpp"
 
 namespace {

@@ -9,7 +9,7 @@
 #include "csv/header.hpp"
 #include "csv/record_parser.hpp"
 #include "csv/utf8.hpp"
-#include "ingest/reject.hpp"
+#include "records/reject.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view file(reinterpret_cast<const char*>(data), size);

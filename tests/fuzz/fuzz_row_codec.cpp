@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/row_codec.hpp"
+#include "records/row_codec.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "ingest/row_codec.hpp"
+#include "records/row_codec.hpp"
 #include "util/kway_merge.hpp"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "csv/range_scan.hpp"
-#include "ingest/plan.hpp"
+#include "ingest/byte_partition.hpp"
 
 namespace lfp::testing {
 

@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 
 #include "csv/record_parser.hpp"
-#include "ingest/reject.hpp"
+#include "records/reject.hpp"
 
 namespace {
 lfp::csv::HeaderCheck check(const std::string& text) {

@@ -7,9 +7,9 @@
 
 #include "ingest/dedup.hpp"
 #include "ingest/name_counts.hpp"
-#include "ingest/order_key.hpp"
-#include "ingest/reject.hpp"
-#include "ingest/row_codec.hpp"
+#include "records/order_key.hpp"
+#include "records/reject.hpp"
+#include "records/row_codec.hpp"
 
 using lfp::RowView;
 

@@ -1,13 +1,14 @@
 #pragma once
-// Phase 3: record boundaries. Each rank summarizes its range for every automaton start
-// state; an allgather and a fold of the lower ranks' summaries give each rank its true
-// start state, line number and record index.
+// Phase 3: record boundaries. RecordStarts is the automaton state in which each of a rank's
+// segments starts. Each rank summarizes its range for every automaton start state; an
+// allgather and a fold of the lower ranks' summaries give each rank its true start state,
+// line number and record index.
 #include <functional>
 #include <string_view>
 #include <vector>
 
 #include "csv/automaton.hpp"
-#include "ingest/plan.hpp"
+#include "ingest/byte_partition.hpp"
 #include "mpi/comm.hpp"
 
 namespace lfp {

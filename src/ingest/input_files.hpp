@@ -1,14 +1,15 @@
 #pragma once
-// Phase 1 and 2: what rank 0 learns about the input files (sizes, identity), and the bytes
-// each rank maps for the file pieces its range touches.
+// Phase 1 and 2: the input files themselves, once listed (input_list.hpp makes the list):
+// what rank 0 learns about them (stat: sizes, identity), the checks of the output paths,
+// and the bytes each rank maps for the file pieces its range touches.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ingest/byte_partition.hpp"
 #include "ingest/options.hpp"
-#include "ingest/plan.hpp"
 #include "util/mapped_file.hpp"
 
 namespace lfp {

@@ -1,4 +1,4 @@
-#include "ingest/row_codec.hpp"
+#include "records/row_codec.hpp"
 
 #include <algorithm>
 

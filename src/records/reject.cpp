@@ -1,4 +1,4 @@
-#include "ingest/reject.hpp"
+#include "records/reject.hpp"
 
 #include "csv/utf8.hpp"
 #include "util/log.hpp"

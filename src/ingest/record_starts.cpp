@@ -1,4 +1,4 @@
-#include "ingest/locate.hpp"
+#include "ingest/record_starts.hpp"
 
 #include "csv/range_scan.hpp"
 

@@ -1,4 +1,4 @@
-#include "ingest/inputs.hpp"
+#include "ingest/input_files.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "ingest/order_key.hpp"
+#include "records/order_key.hpp"
 #include "store/snapshot_path.hpp"
 #include "util/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "ingest/plan.hpp"
+#include "ingest/byte_partition.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,6 @@
 #pragma once
-// Cutting the concatenated bytes of all input files into one contiguous range per rank.
+// The byte partition: the concatenated bytes of all input files cut into one contiguous
+// range per rank, and each range's pieces of files (segments).
 #include <cstdint>
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "util/byte_order.hpp"
+#include "util/string_sort.hpp"
 
 #include <gtest/gtest.h>
 
