@@ -36,7 +36,7 @@ int check_subcommand(int argc, char** argv, const std::vector<lfp::Command>& com
   if (argc < 2) {
     if (print)
       std::fprintf(stderr, "%s\n%s", lfp::log::error_line("a subcommand is required").c_str(),
-                     subcommand_list(commands).c_str());
+                   subcommand_list(commands).c_str());
     return lfp::kExitUsage;
   }
   const std::string word = argv[1];

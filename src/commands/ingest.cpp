@@ -174,9 +174,11 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
     std::error_code ec;
     const bool exists = std::filesystem::exists(opt.db, ec);
     clock.set_stop_state("ingest into " + opt.db,
-                         exists ? opt.db + " is unchanged (the run had not committed; the next lfp_mpi command rolls "
-                                           "back its unfinished write, if any)"
-                                : opt.db + " was not created (the run had not committed; its partial files are removed)");
+                         exists
+                             ? opt.db +
+                                   " is unchanged (the run had not committed; the next lfp_mpi command rolls "
+                                   "back its unfinished write, if any)"
+                             : opt.db + " was not created (the run had not committed; its partial files are removed)");
   }
   clock.start(phase::kDigest);
   stats.started_at = utc_now();
@@ -262,7 +264,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
       [&](std::uint32_t f, std::uint64_t begin, std::uint64_t end) {
         if (!decompressed || !decompressed->compressed(f)) inputs->release(f, begin, end);
       });
-  inputs.reset();  // rows and rejects are copies now: the input pages leave the rank's memory
+  inputs.reset();        // rows and rejects are copies now: the input pages leave the rank's memory
   decompressed.reset();  // and the scratch copies of compressed inputs go
   clock.lap_collective(comm, phase::kParse);
   if (opt.verbose) report_ranks(comm, progress, mine, parsed);
@@ -325,8 +327,10 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   }
   std::error_code ec;
   if (opt.no_h5 && stats.inserted + stats.updated > 0 && std::filesystem::exists(h5, ec))
-    log::warning("the snapshot " + h5 + " no longer mirrors the database (--no-h5): 'lfp_mpi verify' reports it "
-                 "stale; 'lfp_mpi snapshot --db " + opt.db + "' refreshes it");
+    log::warning("the snapshot " + h5 +
+                 " no longer mirrors the database (--no-h5): 'lfp_mpi verify' reports it "
+                 "stale; 'lfp_mpi snapshot --db " +
+                 opt.db + "' refreshes it");
   return kExitOk;
 }
 

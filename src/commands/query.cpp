@@ -36,10 +36,17 @@ Rows select(store::Connection& db, const std::string& sql, const std::vector<std
     std::vector<Value> row;
     for (int c = 0; c < s.columns(); ++c) {
       switch (sqlite3_column_type(s.get(), c)) {
-        case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
-        case SQLITE_INTEGER: row.emplace_back(s.integer(c)); break;
-        case SQLITE_FLOAT: row.emplace_back(s.real(c)); break;
-        default: row.emplace_back(std::string(s.text(c)));
+        case SQLITE_NULL:
+          row.emplace_back(std::monostate{});
+          break;
+        case SQLITE_INTEGER:
+          row.emplace_back(s.integer(c));
+          break;
+        case SQLITE_FLOAT:
+          row.emplace_back(s.real(c));
+          break;
+        default:
+          row.emplace_back(std::string(s.text(c)));
       }
     }
     out.rows.push_back(std::move(row));
@@ -62,8 +69,8 @@ Rows sources(store::Connection& db) {
         status = "missing";  // unreadable now
       }
     }
-    out.rows.push_back({path, status, static_cast<std::int64_t>(e.size), e.digest, e.records, e.rejects, e.run_id,
-                        e.ingested_at});
+    out.rows.push_back(
+        {path, status, static_cast<std::int64_t>(e.size), e.digest, e.records, e.rejects, e.run_id, e.ingested_at});
   }
   return out;
 }
@@ -85,8 +92,8 @@ int query(const QueryOptions& opt) {
   auto db = store::open_existing(opt.db, store::Connection::Mode::ReadOnly);
   Rows rows;
   if (opt.top) {
-    rows = select(db, "SELECT name, products FROM product_counts ORDER BY products DESC, name LIMIT " +
-                          std::to_string(*opt.top));
+    rows = select(
+        db, "SELECT name, products FROM product_counts ORDER BY products DESC, name LIMIT " + std::to_string(*opt.top));
   } else if (opt.sku) {
     rows = select(db, "SELECT sku, name, description FROM products WHERE sku = ?1", {*opt.sku});
   } else if (opt.name) {
@@ -100,14 +107,14 @@ int query(const QueryOptions& opt) {
   } else if (opt.sources) {
     rows = sources(db);
   } else {
-    rows = select(db,
-                  std::string(store::has_table(db, "totals")
-                                  ? "SELECT (SELECT products FROM totals) AS products, (SELECT names FROM totals) AS names, "
-                                  : "SELECT (SELECT coalesce(sum(products), 0) FROM product_counts) AS products, "
-                                    "(SELECT count(*) FROM product_counts) AS names, ") +
-                  "(SELECT count(*) FROM rejects) AS rejects, "
-                  "(SELECT count(*) FROM runs) AS runs, (SELECT max(id) FROM runs) AS last_run, "
-                  "(SELECT started_at FROM runs ORDER BY id DESC LIMIT 1) AS last_run_at");
+    rows = select(
+        db, std::string(store::has_table(db, "totals")
+                            ? "SELECT (SELECT products FROM totals) AS products, (SELECT names FROM totals) AS names, "
+                            : "SELECT (SELECT coalesce(sum(products), 0) FROM product_counts) AS products, "
+                              "(SELECT count(*) FROM product_counts) AS names, ") +
+                "(SELECT count(*) FROM rejects) AS rejects, "
+                "(SELECT count(*) FROM runs) AS runs, (SELECT max(id) FROM runs) AS last_run, "
+                "(SELECT started_at FROM runs ORDER BY id DESC LIMIT 1) AS last_run_at");
     rows.columns.push_back("snapshot");
     rows.rows[0].push_back(snapshot_status(db, opt.db));
     std::fputs(render(rows, opt.format).c_str(), stdout);

@@ -51,8 +51,8 @@ void refresh_snapshot_after_edit(const DatabaseOptions& edit, std::int64_t run) 
   if (edit.no_h5) {
     const std::string stale = store::snapshot_path(db, edit.h5);
     if (std::filesystem::exists(stale, ec))
-      log::warning("the snapshot " + stale + " no longer mirrors the database (--no-h5): 'lfp_mpi snapshot --db " +
-                   db + "' refreshes it");
+      log::warning("the snapshot " + stale + " no longer mirrors the database (--no-h5): 'lfp_mpi snapshot --db " + db +
+                   "' refreshes it");
     return;
   }
   if (h5.empty()) return;  // no snapshot to keep current
@@ -90,7 +90,8 @@ Command add_snapshot(CLI::App& app) {
                           .quiet = "print errors only"};
   add_db_option(*sub, *opt, help);
   add_snapshot_options(*sub, *opt, help);
-  return {sub, [opt](const mpi::Comm& comm) {
+  return {sub,
+          [opt](const mpi::Comm& comm) {
             return on_root(comm, [&] {
               const std::string h5 = store::snapshot_path(opt->db, opt->h5);
               std::error_code ec;

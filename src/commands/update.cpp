@@ -29,21 +29,28 @@ int update(const UpdateOptions& opt) {
   const auto current = edit.products().find(opt.sku);
   if (!current && !opt.insert)
     throw Error(kExitNotFound, "database " + opt.db + ": no product has sku '" + opt.sku + "' (--insert creates it)");
-  if (!current && !opt.name)
-    throw Error(kExitUsage, "--insert of the new sku '" + opt.sku + "' needs --name");
+  if (!current && !opt.name) throw Error(kExitUsage, "--insert of the new sku '" + opt.sku + "' needs --name");
   if (opt.sku.empty()) throw Error(kExitUsage, "--sku must not be empty");
   const std::string name = opt.name ? *opt.name : current->name;
   const std::string description = opt.description ? *opt.description : current ? current->description : "";
   store::EditCounts counts;
   switch (edit.products().put(opt.sku, name, description)) {
-    case store::Change::Inserted: counts.inserted = 1; break;
-    case store::Change::Updated: counts.updated = 1; break;
-    case store::Change::Unchanged: counts.unchanged = 1; break;
+    case store::Change::Inserted:
+      counts.inserted = 1;
+      break;
+    case store::Change::Updated:
+      counts.updated = 1;
+      break;
+    case store::Change::Unchanged:
+      counts.unchanged = 1;
+      break;
   }
   const auto run = edit.commit(counts);
   if (!opt.quiet)
-    log::info(std::string(counts.inserted ? "inserted" : counts.updated ? "updated" : "left unchanged") + " sku '" +
-              opt.sku + "' in " + opt.db + " (run " + std::to_string(run) + ")");
+    log::info(std::string(counts.inserted  ? "inserted"
+                          : counts.updated ? "updated"
+                                           : "left unchanged") +
+              " sku '" + opt.sku + "' in " + opt.db + " (run " + std::to_string(run) + ")");
   if (counts.unchanged == 0) refresh_snapshot_after_edit(opt, run);
   return kExitOk;
 }

@@ -20,7 +20,6 @@ namespace {
 constexpr std::uint64_t kChunk = 65536;  // snapshot elements compared per read
 constexpr int kShown = 5;                // differences named per check
 
-
 class Checks {
  public:
   explicit Checks(bool quiet) : quiet_(quiet) {}
@@ -43,7 +42,8 @@ void check_integrity(store::Connection& db, Checks& checks) {
   std::string problems;
   int n = 0;
   while (s.step())
-    if (s.text(0) != "ok" && n++ < kShown) problems += std::string(problems.empty() ? "" : "; ") + std::string(s.text(0));
+    if (s.text(0) != "ok" && n++ < kShown)
+      problems += std::string(problems.empty() ? "" : "; ") + std::string(s.text(0));
   if (n == 0)
     checks.pass("integrity_check");
   else
@@ -184,9 +184,10 @@ void check_snapshot(store::Connection& db, const std::string& path, Checks& chec
   std::string first;
   std::uint64_t differ = 0;
   differ += compare_column(h5, "/products/sku", products, db, "SELECT sku FROM products ORDER BY sku", strings, first);
-  differ += compare_column(h5, "/products/name", products, db, "SELECT name FROM products ORDER BY sku", strings, first);
-  differ += compare_column(h5, "/products/description", products, db,
-                           "SELECT description FROM products ORDER BY sku", strings, first);
+  differ +=
+      compare_column(h5, "/products/name", products, db, "SELECT name FROM products ORDER BY sku", strings, first);
+  differ += compare_column(h5, "/products/description", products, db, "SELECT description FROM products ORDER BY sku",
+                           strings, first);
   differ += compare_column(h5, "/product_counts/name", names, db, "SELECT name FROM product_counts ORDER BY name",
                            strings, first);
   differ += compare_column(h5, "/product_counts/products", names, db,

@@ -15,9 +15,9 @@ struct ColumnMap {
 
 enum class HeaderProblem : std::int32_t {
   None = 0,
-  NoHeader = 1,      // the file holds no record at all
-  ColumnCount = 2,   // a required column is absent or appears more than once
-  OpenQuote = 3,     // the header's quoted field never closes
+  NoHeader = 1,     // the file holds no record at all
+  ColumnCount = 2,  // a required column is absent or appears more than once
+  OpenQuote = 3,    // the header's quoted field never closes
 };
 
 // The required columns, in the order HeaderCheck::column indexes them.

@@ -45,8 +45,7 @@ void run_single(const unsigned char* b, std::uint64_t p, std::uint64_t end, Stat
 
 // Runs `live` automata over [p, stop): independent chains in one loop so the CPU overlaps
 // their table lookups.
-void run_block(const unsigned char* b, std::uint64_t p, std::uint64_t stop, int live, State* cur,
-               std::uint64_t* recs) {
+void run_block(const unsigned char* b, std::uint64_t p, std::uint64_t stop, int live, State* cur, std::uint64_t* recs) {
   if (live == 2) {
     unsigned s0 = static_cast<unsigned>(cur[0]), s1 = static_cast<unsigned>(cur[1]);
     std::uint64_t n0 = 0, n1 = 0;
@@ -91,7 +90,7 @@ RangeSummary summarize(std::string_view file, std::uint64_t begin, std::uint64_t
   // share it from then on (with a record-count offset), so usually only 2 stay alive.
   State cur[kStates];
   std::uint64_t recs[kStates];
-  int owner[kStates];            // start state -> live hypothesis
+  int owner[kStates];             // start state -> live hypothesis
   std::uint64_t offset[kStates];  // start state's records minus its hypothesis' records
   int live = 0;
   for (int s = 0; s < kStates; ++s) {

@@ -19,11 +19,10 @@ RangeSummary summarize(std::string_view file, std::uint64_t begin, std::uint64_t
 // `begin`; it is ignored when begin is 0 (a file start). At most `keep_fields` fields of a
 // record are stored (Cursor::keep_fields).
 template <class Fn>
-void for_each_owned_record(std::string_view file, std::uint64_t begin, std::uint64_t end,
-                           const RangeStart& start, Fn&& fn, std::size_t keep_fields = static_cast<std::size_t>(-1)) {
+void for_each_owned_record(std::string_view file, std::uint64_t begin, std::uint64_t end, const RangeStart& start,
+                           Fn&& fn, std::size_t keep_fields = static_cast<std::size_t>(-1)) {
   const bool file_start = begin == 0;
-  Cursor cursor(file, file_start ? bom_length(file) : begin,
-                file_start ? State::RecordStart : start.state,
+  Cursor cursor(file, file_start ? bom_length(file) : begin, file_start ? State::RecordStart : start.state,
                 file_start ? 0 : start.lines_before);
   cursor.keep_fields(keep_fields);
   std::uint64_t index = file_start ? 0 : start.records_before;

@@ -79,7 +79,8 @@ void Cursor::add_scratch_field(Record& out, std::size_t begin) {
 void Cursor::drop_field(Record& out, std::string_view bytes) {
   ++out.dropped;
   const TextCheck t = check_text(bytes);
-  if (t == TextCheck::HasNul || (t == TextCheck::InvalidUtf8 && out.dropped_text == TextCheck::Ok)) out.dropped_text = t;
+  if (t == TextCheck::HasNul || (t == TextCheck::InvalidUtf8 && out.dropped_text == TextCheck::Ok))
+    out.dropped_text = t;
 }
 
 void Cursor::parse(Record& out) {

@@ -57,7 +57,7 @@ class Cursor {
   void count_line_ends(std::uint64_t from, std::uint64_t to);
   void consume_line_end();
   std::uint64_t find_delimiter(std::uint64_t p) const;
-  void add_field(Record& out, std::string_view bytes);   // a field that is file bytes as they are
+  void add_field(Record& out, std::string_view bytes);     // a field that is file bytes as they are
   void add_scratch_field(Record& out, std::size_t begin);  // a field unescaped into scratch_ from `begin`
   static void drop_field(Record& out, std::string_view bytes);
 

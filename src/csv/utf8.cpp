@@ -25,12 +25,16 @@ int sequence_length(const unsigned char* p, const unsigned char* end) {
     extra = 1;
   } else if (c >= 0xE0 && c <= 0xEF) {
     extra = 2;
-    if (c == 0xE0) lo = 0xA0;
-    else if (c == 0xED) hi = 0x9F;
+    if (c == 0xE0)
+      lo = 0xA0;
+    else if (c == 0xED)
+      hi = 0x9F;
   } else if (c >= 0xF0 && c <= 0xF4) {
     extra = 3;
-    if (c == 0xF0) lo = 0x90;
-    else if (c == 0xF4) hi = 0x8F;
+    if (c == 0xF0)
+      lo = 0x90;
+    else if (c == 0xF4)
+      hi = 0x8F;
   } else {
     return 0;
   }
@@ -88,12 +92,16 @@ TextCheck check_text(std::string_view bytes) {
       extra = 1;
     } else if (c >= 0xE0 && c <= 0xEF) {
       extra = 2;
-      if (c == 0xE0) lo = 0xA0;       // overlong
-      else if (c == 0xED) hi = 0x9F;  // surrogates
+      if (c == 0xE0)
+        lo = 0xA0;  // overlong
+      else if (c == 0xED)
+        hi = 0x9F;  // surrogates
     } else if (c >= 0xF0 && c <= 0xF4) {
       extra = 3;
-      if (c == 0xF0) lo = 0x90;       // overlong
-      else if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+      if (c == 0xF0)
+        lo = 0x90;  // overlong
+      else if (c == 0xF4)
+        hi = 0x8F;  // above U+10FFFF
     } else {
       invalid = true;
       ++p;

@@ -33,8 +33,8 @@ ReadDecision decide_reads(const std::vector<InputFile>& inputs, const std::vecto
   ReadDecision d;
   for (std::uint32_t i = 0; i < inputs.size(); ++i) {
     const auto it = ledger.find(inputs[i].absolute);
-    const bool same = !inputs[i].stream && it != ledger.end() && it->second.size == inputs[i].size &&
-                      it->second.digest == digests[i];
+    const bool same =
+        !inputs[i].stream && it != ledger.end() && it->second.size == inputs[i].size && it->second.digest == digests[i];
     // The same file named twice on one command line is read twice (its rows apply in order).
     (same && !force ? d.skipped : d.read).push_back(i);
   }

@@ -30,8 +30,9 @@ std::vector<BlockDigest> digest_blocks(const std::vector<std::uint64_t>& file_si
 }
 
 std::vector<std::string> file_digests(const std::vector<std::uint64_t>& file_sizes, std::vector<BlockDigest> blocks) {
-  std::sort(blocks.begin(), blocks.end(),
-            [](const BlockDigest& a, const BlockDigest& b) { return a.file != b.file ? a.file < b.file : a.block < b.block; });
+  std::sort(blocks.begin(), blocks.end(), [](const BlockDigest& a, const BlockDigest& b) {
+    return a.file != b.file ? a.file < b.file : a.block < b.block;
+  });
   std::vector<std::string> out(file_sizes.size());
   std::size_t i = 0;
   for (std::uint32_t f = 0; f < file_sizes.size(); ++f) {

@@ -62,8 +62,8 @@ std::vector<csv::ColumnMap> check_headers(const mpi::Comm& comm, const std::vect
     const auto check = unpack(h);
     if (check.problem != csv::HeaderProblem::None) {
       if (comm.root())
-        log::error(0, paths[f] + ":" + std::to_string(std::max<std::int64_t>(h[kLine], 1)) + ": " +
-                          csv::describe(check));
+        log::error(0,
+                   paths[f] + ":" + std::to_string(std::max<std::int64_t>(h[kLine], 1)) + ": " + csv::describe(check));
       ok = false;
       bad[f] = true;
     }

@@ -24,10 +24,11 @@ std::vector<InputFile> stat_inputs(const std::vector<std::string>& files, const 
       const int err = errno;
       // A process substitution <(...) is a pipe open in mpirun, which it does not pass on.
       const bool pipe_fd = f.rfind("/dev/fd/", 0) == 0 || f.rfind("/proc/self/fd/", 0) == 0;
-      throw Error(kExitInput, f + ": cannot open: " + std::strerror(err) +
-                                  (pipe_fd && err == ENOENT ? " (mpirun does not pass an open pipe such as <(...) on to "
-                                                              "the ranks: pipe into standard input and name '-' instead)"
-                                                            : ""));
+      throw Error(kExitInput,
+                  f + ": cannot open: " + std::strerror(err) +
+                      (pipe_fd && err == ENOENT ? " (mpirun does not pass an open pipe such as <(...) on to "
+                                                  "the ranks: pipe into standard input and name '-' instead)"
+                                                : ""));
     }
     if (!S_ISREG(st.st_mode)) throw Error(kExitInput, f + ": not a regular file");
     if (static_cast<std::uint64_t>(st.st_size) >= kMaxFileBytes) throw Error(kExitInput, f + ": larger than 256 TiB");

@@ -37,7 +37,8 @@ std::vector<NameCount> count_names(std::span<const Row> rows) {
     if (slots[i].index == UINT32_MAX) {
       if ((out.size() + 1) * 2 > slots.size()) {  // keep the load under one half
         slots.assign(slots.size() * 2, Slot{});
-        for (std::uint32_t k = 0; k < out.size(); ++k) slots[place(hashes[k])] = {k, static_cast<std::uint32_t>(hashes[k] >> 32)};
+        for (std::uint32_t k = 0; k < out.size(); ++k)
+          slots[place(hashes[k])] = {k, static_cast<std::uint32_t>(hashes[k] >> 32)};
         i = place(h);
       }
       slots[i] = {static_cast<std::uint32_t>(out.size()), tag};
@@ -54,7 +55,8 @@ template std::vector<NameCount> count_names(std::span<const RowRef>);
 
 std::vector<NameCount> sum_counts(std::vector<NameCount> partials) {
   const auto order = sort_by_string(
-      partials.size(), [&](std::uint32_t i) { return partials[i].name; }, [](std::uint32_t, std::uint32_t) { return false; });
+      partials.size(), [&](std::uint32_t i) { return partials[i].name; },
+      [](std::uint32_t, std::uint32_t) { return false; });
   std::vector<NameCount> out;
   for (const std::uint32_t i : order) {
     const auto& c = partials[i];

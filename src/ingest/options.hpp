@@ -12,8 +12,8 @@ struct IngestOptions {
   std::string db = "products.db";
   std::string h5;  // empty: the database path with .h5 (store::snapshot_path)
   bool no_h5 = false;
-  bool force = false;  // read files even when the ledger says they are unchanged
-  std::size_t batch_bytes = std::size_t{4} << 20;             // gather batch per rank
+  bool force = false;                                        // read files even when the ledger says they are unchanged
+  std::size_t batch_bytes = std::size_t{4} << 20;            // gather batch per rank
   std::size_t exchange_round_bytes = std::size_t{64} << 20;  // shuffle round per rank
   bool quiet = false;
   bool verbose = false;           // -v: per-rank detail in the progress lines
@@ -21,7 +21,7 @@ struct IngestOptions {
   std::string json_report;        // where to write the JSON report, "-" for standard output
   std::int64_t max_rejects = -1;  // more rejects than this fail the run; -1: no limit
   std::string scratch;            // where compressed inputs are decompressed (empty: $TMPDIR or /tmp)
-  std::string command;  // the command line, for the runs table
+  std::string command;            // the command line, for the runs table
 };
 
 }  // namespace lfp

@@ -9,7 +9,8 @@
 
 namespace lfp {
 
-ParsedRange parse_range(const std::vector<Segment>& segments, const std::function<std::string_view(std::uint32_t)>& bytes,
+ParsedRange parse_range(const std::vector<Segment>& segments,
+                        const std::function<std::string_view(std::uint32_t)>& bytes,
                         const std::function<csv::RangeStart(std::size_t)>& start_of,
                         const std::vector<csv::ColumnMap>& columns, int ranks, std::uint64_t range_bytes,
                         const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release) {
@@ -50,9 +51,9 @@ ParsedRange parse_range(const std::vector<Segment>& segments, const std::functio
           const std::uint64_t key = order_key(s.file, r.offset);
           if (const auto why = check_record(r, cols)) {
             ++rejected;
-            encode(out.rejects, RejectView{key, r.line, static_cast<std::uint8_t>(*why),
-                                           static_cast<std::uint32_t>(r.field_count()), cols.fields,
-                                           file.substr(r.offset, r.end - r.offset)});
+            encode(out.rejects,
+                   RejectView{key, r.line, static_cast<std::uint8_t>(*why), static_cast<std::uint32_t>(r.field_count()),
+                              cols.fields, file.substr(r.offset, r.end - r.offset)});
             return;
           }
           const RowView row{key, r.fields[cols.sku], r.fields[cols.name], r.fields[cols.description]};

@@ -50,14 +50,15 @@ std::string report_json(const RunStats& s, const RunReport& r) {
   std::string files = "[";
   for (const auto& f : r.files)
     files += std::string(files.size() > 1 ? "," : "") + "\n    {\"path\": " + quoted(f.path) +
-             ", \"status\": " + quoted(f.status.empty() ? "not read" : f.status) + ", \"records\": " + integer(f.records) +
-             ", \"rejects\": " + integer(f.rejects) + "}";
+             ", \"status\": " + quoted(f.status.empty() ? "not read" : f.status) +
+             ", \"records\": " + integer(f.records) + ", \"rejects\": " + integer(f.rejects) + "}";
   field("files", files + (r.files.empty() ? "]" : "\n  ]"));
   std::string nodes = "[";
   for (const auto& n : r.nodes) {
     std::string ranks;
     for (const int k : n.ranks) ranks += (ranks.empty() ? "" : ", ") + std::to_string(k);
-    nodes += std::string(nodes.size() > 1 ? "," : "") + "\n    {\"host\": " + quoted(n.host) + ", \"ranks\": [" + ranks + "]}";
+    nodes += std::string(nodes.size() > 1 ? "," : "") + "\n    {\"host\": " + quoted(n.host) + ", \"ranks\": [" +
+             ranks + "]}";
   }
   field("nodes", nodes + (r.nodes.empty() ? "]" : "\n  ]"));
   out += "  \"exit_code\": " + integer(r.exit_code) + ",\n";

@@ -19,8 +19,9 @@ std::vector<std::string> summary_lines(const RunStats& s, std::size_t files, con
                             static_cast<long long>(s.unchanged), log::count(s.products, "product").c_str(),
                             log::count(s.names, "name").c_str()));
   if (s.folded)
-    out.push_back("the changes kept in products_recent reached a quarter of the products and were folded into "
-                  "products_main");
+    out.push_back(
+        "the changes kept in products_recent reached a quarter of the products and were folded into "
+        "products_main");
   double total = 0;
   std::string phases;
   for (const auto& [name, secs] : s.phase_seconds) {

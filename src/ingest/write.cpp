@@ -8,8 +8,8 @@
 #include "store/h5_snapshot.hpp"
 #include "store/products.hpp"
 #include "store/snapshot_path.hpp"
-#include "util/kway_merge.hpp"
 #include "util/error.hpp"
+#include "util/kway_merge.hpp"
 #include "util/log.hpp"
 #include "util/progress.hpp"
 
@@ -111,10 +111,9 @@ RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const Re
   stats.names = session.connection().integer("SELECT names FROM totals");
   wait_before_commit();
   session.commit();
-  clock.set_stop_state(
-      "ingest into " + opt.db,
-      "run " + std::to_string(stats.run_id) + " is committed to " + opt.db +
-          (snapshot ? "; the snapshot " + h5 + " may be missing ('lfp_mpi snapshot' writes it)" : ""));
+  clock.set_stop_state("ingest into " + opt.db,
+                       "run " + std::to_string(stats.run_id) + " is committed to " + opt.db +
+                           (snapshot ? "; the snapshot " + h5 + " may be missing ('lfp_mpi snapshot' writes it)" : ""));
   if (snapshot) {
     try {
       snapshot->publish();

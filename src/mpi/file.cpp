@@ -6,8 +6,8 @@ namespace lfp::mpi {
 
 SharedFile::SharedFile(const Comm& comm, std::string path) : comm_(comm), path_(std::move(path)) {
   MPI_File f = MPI_FILE_NULL;
-  const bool opened = MPI_File_open(comm_.get(), path_.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL,
-                                    &f) == MPI_SUCCESS;
+  const bool opened =
+      MPI_File_open(comm_.get(), path_.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &f) == MPI_SUCCESS;
   if (opened) file_ = Handle(f);
   all_succeeded(comm_, opened, kExitOutput, path_ + ": cannot create");
   all_succeeded(comm_, MPI_File_set_size(file_.get(), 0) == MPI_SUCCESS, kExitOutput, path_ + ": cannot truncate");

@@ -32,9 +32,7 @@ std::vector<Buffer> exchange(const Comm& comm, std::vector<Buffer>&& outgoing, s
   Buffer send_round, recv_round;
   for (std::uint64_t k = 0; k < rounds; ++k) {
     const std::uint64_t from = k * chunk;
-    auto piece = [&](std::uint64_t size) {
-      return static_cast<int>(size > from ? std::min(chunk, size - from) : 0);
-    };
+    auto piece = [&](std::uint64_t size) { return static_cast<int>(size > from ? std::min(chunk, size - from) : 0); };
     int stotal = 0, rtotal = 0;
     for (int p = 0; p < n; ++p) {
       scount[p] = piece(send_sizes[p]);

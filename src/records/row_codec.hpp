@@ -60,13 +60,12 @@ struct NameCount {
 struct RejectView {
   std::uint64_t order = 0;  // order_key(): file index and byte offset
   std::uint64_t line = 0;
-  std::uint8_t reason = 0;  // RejectReason
-  std::uint32_t fields = 0;  // field count found (for field-count rejects)
+  std::uint8_t reason = 0;     // RejectReason
+  std::uint32_t fields = 0;    // field count found (for field-count rejects)
   std::uint32_t expected = 0;  // field count the header asks for
-  std::string_view record;  // raw bytes, cut at kRejectRecordBytes
+  std::string_view record;     // raw bytes, cut at kRejectRecordBytes
 };
 inline constexpr std::size_t kRejectRecordBytes = 4096;
-
 
 void encode(Buffer& out, const RowView& row);
 void encode(Buffer& out, const RowRef& row);  // copies the encoded bytes

@@ -2,8 +2,7 @@
 
 namespace lfp::store {
 
-BackgroundWriter::BackgroundWriter(std::size_t max_pending)
-    : max_pending_(max_pending), thread_([this] { run(); }) {}
+BackgroundWriter::BackgroundWriter(std::size_t max_pending) : max_pending_(max_pending), thread_([this] { run(); }) {}
 
 BackgroundWriter::~BackgroundWriter() {
   {

@@ -50,9 +50,9 @@ void BulkInsert::run(Statement& stmt, std::size_t first_row, std::size_t rows) {
   int param = 1;
   for (std::size_t i = first_row * columns_; i < (first_row + rows) * columns_; ++i, ++param) {
     const Value& v = values_[i];
-    const int rc = v.is_text ? sqlite3_bind_text64(stmt.get(), param, arena_.data() + v.begin, v.size,
-                                                   SQLITE_STATIC, SQLITE_UTF8)
-                             : sqlite3_bind_int64(stmt.get(), param, v.integer);
+    const int rc =
+        v.is_text ? sqlite3_bind_text64(stmt.get(), param, arena_.data() + v.begin, v.size, SQLITE_STATIC, SQLITE_UTF8)
+                  : sqlite3_bind_int64(stmt.get(), param, v.integer);
     if (rc != SQLITE_OK)  // e.g. SQLITE_TOOBIG for a value over SQLite's length limit
       throw Error(kExitOutput, "database " + db_.label() + ": cannot insert into " + what_ + ": " + sqlite3_errstr(rc));
   }

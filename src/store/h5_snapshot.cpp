@@ -33,9 +33,8 @@ void string_attribute(hid_t file, const char* name, const std::vector<const char
 
 void int_attribute(hid_t file, const char* name, std::int64_t value, const std::string& path) {
   auto scalar = h5::checked<h5::Space>(H5Screate(H5S_SCALAR), path, "create scalar");
-  auto attr = h5::checked<h5::Attribute>(
-      H5Acreate2(file, name, H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT), path,
-      std::string("create attribute ") + name);
+  auto attr = h5::checked<h5::Attribute>(H5Acreate2(file, name, H5T_STD_I64LE, scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+                                         path, std::string("create attribute ") + name);
   h5::check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &value), path, std::string("write attribute ") + name);
 }
 
@@ -166,9 +165,8 @@ H5Snapshot::H5Snapshot(std::string path) : path_(std::move(path)), temp_(path_) 
                                 "create " + temp_.path());
   auto products = h5::checked<h5::Group>(H5Gcreate2(file_.get(), "products", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                          path_, "create group /products");
-  auto counts = h5::checked<h5::Group>(
-      H5Gcreate2(file_.get(), "product_counts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
-      "create group /product_counts");
+  auto counts = h5::checked<h5::Group>(H5Gcreate2(file_.get(), "product_counts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                       path_, "create group /product_counts");
   // Enough queued chunks to keep both cores compressing while the caller fills SQLite.
   writer_ = std::make_unique<BackgroundWriter>(8);
   // HDF5 keeps error-printing settings per thread: silence the writer thread as well.

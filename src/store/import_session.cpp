@@ -23,7 +23,8 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
                                      path_);
   if (!exists) {
     // Nobody can see the temporary file: no journal, no syncs until the final fsync.
-    db_->exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;");
+    db_->exec(
+        "PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;");
   }
   // threads: CREATE INDEX may sort on helper threads. The cache: a new database is written
   // left to right and needs little (128 MiB also bounds the index sort's memory; in one-off
@@ -40,8 +41,9 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
     create_tables(*db_);
     db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
   }
-  started_empty_ = db_->integer("SELECT NOT EXISTS (SELECT 1 FROM products_main) AND "
-                         "NOT EXISTS (SELECT 1 FROM products_recent)") != 0;
+  started_empty_ = db_->integer(
+                       "SELECT NOT EXISTS (SELECT 1 FROM products_main) AND "
+                       "NOT EXISTS (SELECT 1 FROM products_recent)") != 0;
   // The import keeps counts (and the state) itself: the per-row triggers would only slow it.
   drop_triggers(*db_);
   if (started_empty_) {
@@ -61,9 +63,9 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
         *db_, "products_recent(sku, name, description)", 3, "products",
         recent_empty ? "" : "ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description");
   }
-  insert_reject_ = std::make_unique<Statement>(
-      *db_,
-      "INSERT INTO rejects(run_id, file, line, byte_offset, reason, detail, record) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  insert_reject_ = std::make_unique<Statement>(*db_,
+                                               "INSERT INTO rejects(run_id, file, line, byte_offset, reason, detail, "
+                                               "record) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   // The run row exists from the start so rejects can point at it; record_run() fills it in.
   db_->exec("INSERT INTO runs(started_at, command, ranks, files) VALUES('', '', 0, '')");
   run_id_ = db_->last_insert_rowid();
@@ -134,8 +136,7 @@ void ImportSession::expect(std::int64_t incoming) {
   if (started_empty_ || recent_rows_ == 0) return;
   // Upserts spread over a products_recent that already holds rows: as many random changes to
   // its name index cost more than rebuilding it once (create_indexes), unless they are few.
-  if (cheaper_to_rebuild_index(incoming, recent_rows_))
-    db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
+  if (cheaper_to_rebuild_index(incoming, recent_rows_)) db_->exec("DROP INDEX IF EXISTS products_recent_by_name");
 }
 
 void ImportSession::add_count(const NameCount& c) {

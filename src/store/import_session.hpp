@@ -73,8 +73,8 @@ class ImportSession {
   bool started_empty_ = false, folded_ = false;
   std::int64_t run_id_ = 0;
   std::int64_t inserted_ = 0, updated_ = 0, unchanged_ = 0;
-  std::string old_name_;  // scratch for classify()
-  std::int64_t recent_rows_ = 0;  // rows in products_recent, counted once and then kept
+  std::string old_name_;            // scratch for classify()
+  std::int64_t recent_rows_ = 0;    // rows in products_recent, counted once and then kept
   std::unique_ptr<TempFile> temp_;  // a new database is built here
   std::unique_ptr<Connection> db_;
   std::optional<Transaction> transaction_;

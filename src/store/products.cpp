@@ -34,8 +34,9 @@ void NameDeltas::apply(Connection& db) {
     }
     rows.flush();
   }
-  db.exec("INSERT INTO product_counts(name, products) SELECT name, delta FROM temp.name_deltas WHERE true "
-          "ON CONFLICT(name) DO UPDATE SET products = products + excluded.products");
+  db.exec(
+      "INSERT INTO product_counts(name, products) SELECT name, delta FROM temp.name_deltas WHERE true "
+      "ON CONFLICT(name) DO UPDATE SET products = products + excluded.products");
   auto negative = db.prepare(
       "SELECT c.name FROM temp.name_deltas AS d JOIN product_counts AS c ON c.name = d.name "
       "WHERE d.delta < 0 AND c.products < 0 LIMIT 1");
@@ -44,14 +45,14 @@ void NameDeltas::apply(Connection& db) {
                                  std::string(negative.text(0)) +
                                  "' would fall below zero); run 'lfp_mpi verify' and see the README");
   negative.reset();
-  db.exec("DELETE FROM product_counts WHERE name IN (SELECT name FROM temp.name_deltas WHERE delta < 0) "
-          "AND products = 0; DROP TABLE temp.name_deltas");
+  db.exec(
+      "DELETE FROM product_counts WHERE name IN (SELECT name FROM temp.name_deltas WHERE delta < 0) "
+      "AND products = 0; DROP TABLE temp.name_deltas");
   deltas_.clear();
 }
 
 ProductTable::ProductTable(Connection& db)
-    : db_(db),
-      find_(db, "SELECT name, description FROM products WHERE sku = ?1") {}
+    : db_(db), find_(db, "SELECT name, description FROM products WHERE sku = ?1") {}
 
 std::optional<Product> ProductTable::find(std::string_view sku) {
   find_.bind(1, sku);
@@ -76,13 +77,14 @@ void fold_recent_into_main(Connection& db) {
   // One in-place pass, with the name index rebuilt once afterwards. (Rewriting products_main
   // in order into a new table was tried: dropping the old one and building the index cost as
   // much, and the file kept the old table's pages.)
-  db.exec("PRAGMA cache_size=-262144;"
-          "DROP INDEX IF EXISTS products_by_name;"
-          "DELETE FROM products_main WHERE sku IN (SELECT sku FROM products_recent WHERE name IS NULL);"
-          "INSERT INTO products_main(sku, name, description) SELECT sku, name, description FROM products_recent "
-          "  WHERE name IS NOT NULL ORDER BY sku "
-          "  ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description;"
-          "DELETE FROM products_recent;");
+  db.exec(
+      "PRAGMA cache_size=-262144;"
+      "DROP INDEX IF EXISTS products_by_name;"
+      "DELETE FROM products_main WHERE sku IN (SELECT sku FROM products_recent WHERE name IS NULL);"
+      "INSERT INTO products_main(sku, name, description) SELECT sku, name, description FROM products_recent "
+      "  WHERE name IS NOT NULL ORDER BY sku "
+      "  ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description;"
+      "DELETE FROM products_recent;");
 }
 
 bool cheaper_to_rebuild_index(std::int64_t changes, std::int64_t entries) {
@@ -125,9 +127,9 @@ Change ProductTable::put(std::string_view sku, std::string_view name, std::strin
   const Change change = classify(sku, name, description, old_name);
   if (change == Change::Unchanged) return change;
   // Prepared here, not with find_: the bulk import, which drops the view's triggers, only looks up.
-  auto write = db_.prepare(change == Change::Inserted
-                               ? "INSERT INTO products(sku, name, description) VALUES(?1, ?2, ?3)"
-                               : "UPDATE products SET name = ?2, description = ?3 WHERE sku = ?1");
+  auto write =
+      db_.prepare(change == Change::Inserted ? "INSERT INTO products(sku, name, description) VALUES(?1, ?2, ?3)"
+                                             : "UPDATE products SET name = ?2, description = ?3 WHERE sku = ?1");
   write.bind(1, sku).bind(2, name).bind(3, description).run();
   return change;
 }

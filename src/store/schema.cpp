@@ -50,9 +50,9 @@ INSERT OR IGNORE INTO meta(key, value) VALUES('state', lower(hex(randomblob(16))
 
 // Columns that runs gained after version 1 (ALTER TABLE for older databases).
 constexpr const char* kRunColumnsV2[][2] = {
-    {"inserted", "INTEGER"},      {"updated", "INTEGER"},       {"unchanged", "INTEGER"},
-    {"products", "INTEGER"},      {"names", "INTEGER"},         {"files_read", "INTEGER"},
-    {"files_skipped", "INTEGER"}, {"deleted", "INTEGER"},       {"kind", "TEXT NOT NULL DEFAULT 'ingest'"}};
+    {"inserted", "INTEGER"},      {"updated", "INTEGER"}, {"unchanged", "INTEGER"},
+    {"products", "INTEGER"},      {"names", "INTEGER"},   {"files_read", "INTEGER"},
+    {"files_skipped", "INTEGER"}, {"deleted", "INTEGER"}, {"kind", "TEXT NOT NULL DEFAULT 'ingest'"}};
 
 constexpr const char* kIndexes = R"sql(
 CREATE INDEX IF NOT EXISTS products_by_name ON products_main(name);
@@ -187,15 +187,17 @@ void create_tables(Connection& db) {
   db.exec(kTables);
   // Only when missing: counting the products view costs a scan of both tables.
   if (db.integer("SELECT NOT EXISTS (SELECT 1 FROM totals)"))
-    db.exec("INSERT INTO totals(id, products, names, product_rows) SELECT 1, coalesce(sum(products), 0), count(*), "
-            "(SELECT count(*) FROM products) FROM product_counts");
+    db.exec(
+        "INSERT INTO totals(id, products, names, product_rows) SELECT 1, coalesce(sum(products), 0), count(*), "
+        "(SELECT count(*) FROM products) FROM product_counts");
 }
 void create_indexes(Connection& db) { db.exec(kIndexes); }
 void create_triggers(Connection& db) { db.exec(triggers()); }
 void drop_triggers(Connection& db) {
-  db.exec("DROP TRIGGER IF EXISTS products_insert; DROP TRIGGER IF EXISTS products_delete; "
-          "DROP TRIGGER IF EXISTS products_update; DROP TRIGGER IF EXISTS counts_insert; "
-          "DROP TRIGGER IF EXISTS counts_update; DROP TRIGGER IF EXISTS counts_delete;");
+  db.exec(
+      "DROP TRIGGER IF EXISTS products_insert; DROP TRIGGER IF EXISTS products_delete; "
+      "DROP TRIGGER IF EXISTS products_update; DROP TRIGGER IF EXISTS counts_insert; "
+      "DROP TRIGGER IF EXISTS counts_update; DROP TRIGGER IF EXISTS counts_delete;");
 }
 
 bool has_table(Connection& db, const std::string& name) {
@@ -209,8 +211,9 @@ bool has_column(Connection& db, const std::string& table, const std::string& col
 }
 
 void refresh_totals(Connection& db) {
-  db.exec("UPDATE totals SET products = (SELECT coalesce(sum(products), 0) FROM product_counts), "
-          "names = (SELECT count(*) FROM product_counts)");
+  db.exec(
+      "UPDATE totals SET products = (SELECT coalesce(sum(products), 0) FROM product_counts), "
+      "names = (SELECT count(*) FROM product_counts)");
 }
 
 void check_and_upgrade(Connection& db) {
@@ -219,8 +222,9 @@ void check_and_upgrade(Connection& db) {
   const auto totals = columns_of(db, "totals");
   if (!totals.empty() && !totals.count("product_rows")) {
     // Version 2: one scan now, and triggers that keep the new column.
-    db.exec("ALTER TABLE totals ADD COLUMN product_rows INTEGER NOT NULL DEFAULT 0; "
-            "UPDATE totals SET product_rows = (SELECT count(*) FROM products)");
+    db.exec(
+        "ALTER TABLE totals ADD COLUMN product_rows INTEGER NOT NULL DEFAULT 0; "
+        "UPDATE totals SET product_rows = (SELECT count(*) FROM products)");
     drop_triggers(db);
   }
   if (has_table(db, "products")) {
@@ -284,8 +288,9 @@ std::string state_token(Connection& db) {
 }
 
 std::string new_state_token(Connection& db) {
-  db.exec("INSERT INTO meta(key, value) VALUES('state', lower(hex(randomblob(16)))) "
-          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  db.exec(
+      "INSERT INTO meta(key, value) VALUES('state', lower(hex(randomblob(16)))) "
+      "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   return state_token(db);
 }
 

@@ -12,8 +12,10 @@ std::map<std::string, LedgerEntry> read_ledger(Connection& db) {
   auto s = db.prepare(
       "SELECT path, size, mtime_ns, digest, records, rejects, run_id, ingested_at FROM sources ORDER BY path");
   while (s.step()) {
-    LedgerEntry e{std::string(s.text(0)), static_cast<std::uint64_t>(s.integer(1)), s.integer(2),
-                  std::string(s.text(3)), s.integer(4), s.integer(5), s.integer(6), std::string(s.text(7))};
+    LedgerEntry e{std::string(s.text(0)), static_cast<std::uint64_t>(s.integer(1)),
+                  s.integer(2),           std::string(s.text(3)),
+                  s.integer(4),           s.integer(5),
+                  s.integer(6),           std::string(s.text(7))};
     out.emplace(e.path, std::move(e));
   }
   return out;

@@ -1,9 +1,9 @@
 #include "store/sqlite.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <algorithm>
 #include <filesystem>
 
 #include "util/error.hpp"
@@ -53,7 +53,9 @@ void recover_hot_journal(const std::string& file, const std::string& label) {
     throw Error(kExitOutput, "database " + label + ": a killed run left its unfinished write in " + label +
                                  "-journal, and rolling it back failed (" + sqlite3_errstr(rc) +
                                  "): that needs write access to the database and its directory. Run 'lfp_mpi "
-                                 "verify --db " + label + "' once as a user who can write there; until then "
+                                 "verify --db " +
+                                 label +
+                                 "' once as a user who can write there; until then "
                                  "read-only readers fail with 'attempt to write a readonly database'");
   log::note("database " + label + ": rolled back the unfinished write of a killed run (" + label +
             "-journal); the database is as it was before that run");

@@ -7,14 +7,14 @@ namespace lfp {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitInternal = 1,   // a bug or an unexpected failure (MPI, out of memory)
-  kExitUsage = 2,      // bad command line
-  kExitInput = 3,      // an input file is missing, unreadable or too large
-  kExitHeader = 4,     // an input file's header does not name name, sku and description
-  kExitOutput = 5,     // the database or snapshot cannot be opened, read or written
-  kExitVerify = 6,     // verify: the database, its counts or the snapshot disagree
-  kExitNotFound = 7,   // update / delete: no product has that sku
-  kExitSnapshot = 8,   // the database change is committed, the snapshot could not be written
+  kExitInternal = 1,  // a bug or an unexpected failure (MPI, out of memory)
+  kExitUsage = 2,     // bad command line
+  kExitInput = 3,     // an input file is missing, unreadable or too large
+  kExitHeader = 4,    // an input file's header does not name name, sku and description
+  kExitOutput = 5,    // the database or snapshot cannot be opened, read or written
+  kExitVerify = 6,    // verify: the database, its counts or the snapshot disagree
+  kExitNotFound = 7,  // update / delete: no product has that sku
+  kExitSnapshot = 8,  // the database change is committed, the snapshot could not be written
 };
 
 class Error : public std::runtime_error {

@@ -62,7 +62,6 @@ void on_signal(int sig) {
 std::atomic<std::int64_t> unexplained_cont_ns{0};
 std::atomic<bool> suspended{false};
 
-
 std::int64_t monotonic_ns() {
   struct timespec t {};
   ::clock_gettime(CLOCK_MONOTONIC, &t);
@@ -185,7 +184,9 @@ void wait_before_commit() {
   // A SIGTERM in this time ends the process through on_signal; else it was a resume.
   for (std::int64_t now = monotonic_ns(); now < until; now = monotonic_ns()) {
     const std::int64_t left = until - now;
-    struct timespec t {left / 1000000000, left % 1000000000};
+    struct timespec t {
+      left / 1000000000, left % 1000000000
+    };
     ::nanosleep(&t, nullptr);
   }
 }
@@ -216,11 +217,13 @@ void TempFile::sync() {
 
 void TempFile::publish(bool replace) {
   // Only the file created in the constructor is ever given the target's name.
-  struct stat ours {}, named {};
+  struct stat ours {
+  }, named{};
   if (::fstat(fd_.get(), &ours) != 0 || ::lstat(path_.c_str(), &named) != 0 || !S_ISREG(named.st_mode) ||
       ours.st_dev != named.st_dev || ours.st_ino != named.st_ino)
-    throw Error(kExitOutput, target_ + ": " + path_ + " was replaced by another file while this run wrote it; "
-                                       "this run's result was discarded");
+    throw Error(kExitOutput, target_ + ": " + path_ +
+                                 " was replaced by another file while this run wrote it; "
+                                 "this run's result was discarded");
   if (!synced_) sync();
   if (replace) {
     if (::rename(path_.c_str(), target_.c_str()) != 0)

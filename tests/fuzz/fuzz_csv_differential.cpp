@@ -46,9 +46,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   lfp::testing::for_each_record_sequentially(files, [&](std::size_t f, std::uint64_t index, const lfp::csv::Record& r) {
     sequential.push_back({f, index, lfp::csv::to_owned(r)});
   });
-  lfp::testing::for_each_record_as_ranks(files, ranks, [&](std::size_t f, std::uint64_t index, const lfp::csv::Record& r) {
-    parallel.push_back({f, index, lfp::csv::to_owned(r)});
-  });
+  lfp::testing::for_each_record_as_ranks(files, ranks,
+                                         [&](std::size_t f, std::uint64_t index, const lfp::csv::Record& r) {
+                                           parallel.push_back({f, index, lfp::csv::to_owned(r)});
+                                         });
   require(parallel == sequential);
 
   // Field limit: the same verdict with only the header's fields stored.

@@ -11,7 +11,9 @@ const lfp::mpi::Comm& world() {
 }
 
 // The byte a sender puts at position i of its buffer for receiver d.
-char pattern(int sender, int receiver, std::size_t i) { return static_cast<char>(sender * 31 + receiver * 7 + i % 251); }
+char pattern(int sender, int receiver, std::size_t i) {
+  return static_cast<char>(sender * 31 + receiver * 7 + i % 251);
+}
 std::size_t size_for(int sender, int receiver) { return 1000 * (sender + 1) + 37 * receiver; }
 
 TEST(Exchange, EveryRankGetsExactlyWhatEachRankSentItOverManyRounds) {

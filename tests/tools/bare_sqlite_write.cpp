@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     fsync(fileno(f));
     std::fclose(f);
   }
-  std::printf("{\"rows\": %zu, \"insert_s\": %.3f, \"indexes_s\": %.3f, \"total_s\": %.3f}\n",
-              products.text.size() / 3, insert_s, indexes_s, since(start));
+  std::printf("{\"rows\": %zu, \"insert_s\": %.3f, \"indexes_s\": %.3f, \"total_s\": %.3f}\n", products.text.size() / 3,
+              insert_s, indexes_s, since(start));
   return 0;
 }

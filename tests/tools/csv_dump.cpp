@@ -23,8 +23,8 @@ std::string read_file(const char* path) {
 
 void print(std::size_t file, std::uint64_t index, const lfp::csv::Record& r) {
   static const char* hex = "0123456789abcdef";
-  std::string out = "{\"file\": " + std::to_string(file) + ", \"index\": " + std::to_string(index) + ", \"line\": " + std::to_string(r.line) +
-                    ", \"offset\": " + std::to_string(r.offset) +
+  std::string out = "{\"file\": " + std::to_string(file) + ", \"index\": " + std::to_string(index) +
+                    ", \"line\": " + std::to_string(r.line) + ", \"offset\": " + std::to_string(r.offset) +
                     ", \"open_quote\": " + (r.open_quote ? "true" : "false") + ", \"fields\": [";
   for (std::size_t i = 0; i < r.fields.size(); ++i) {
     out += i ? ", \"" : "\"";

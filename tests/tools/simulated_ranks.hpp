@@ -41,8 +41,7 @@ void for_each_record_as_ranks(const std::vector<std::string>& files, int ranks, 
     const auto start = csv::fold_prefix(summaries.data(), r);
     const auto segs = segments_of(sizes, ranges[r]);
     for (std::size_t i = 0; i < segs.size(); ++i)
-      csv::for_each_owned_record(files[segs[i].file], segs[i].begin, segs[i].end,
-                                 i == 0 ? start : csv::RangeStart{},
+      csv::for_each_owned_record(files[segs[i].file], segs[i].begin, segs[i].end, i == 0 ? start : csv::RangeStart{},
                                  [&](std::uint64_t index, const csv::Record& rec) { fn(segs[i].file, index, rec); });
   }
 }

@@ -16,7 +16,8 @@ using lfp::csv::OwnedRecord;
 std::vector<OwnedRecord> parse_in_ranges(const std::string& file, const std::vector<std::uint64_t>& cuts,
                                          std::vector<std::uint64_t>* indices = nullptr) {
   std::vector<lfp::csv::RangeSummary> summaries;
-  for (std::size_t i = 0; i + 1 < cuts.size(); ++i) summaries.push_back(lfp::csv::summarize(file, cuts[i], cuts[i + 1]));
+  for (std::size_t i = 0; i + 1 < cuts.size(); ++i)
+    summaries.push_back(lfp::csv::summarize(file, cuts[i], cuts[i + 1]));
   std::vector<OwnedRecord> out;
   for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
     const auto start = lfp::csv::fold_prefix(summaries.data(), i);

@@ -28,7 +28,8 @@ TEST(Header, AnyOrderTrimmedCaseInsensitiveExtraColumnsIgnored) {
 TEST(Header, MissingOrRepeatedColumnIsNamed) {
   auto h = check("name,description\n");
   EXPECT_EQ(h.problem, lfp::csv::HeaderProblem::ColumnCount);
-  EXPECT_EQ(lfp::csv::describe(h), "header must name 'sku' exactly once, it names it 0 times (columns needed: name, sku, description)");
+  EXPECT_EQ(lfp::csv::describe(h),
+            "header must name 'sku' exactly once, it names it 0 times (columns needed: name, sku, description)");
   h = check("name,sku,description,Name\n");
   EXPECT_EQ(h.problem, lfp::csv::HeaderProblem::ColumnCount);
   EXPECT_EQ(h.times, 2);
@@ -68,7 +69,8 @@ TEST(Records, ARecordThatWouldMakeARowOverSqlitesLimitIsTooLong) {
   r.offset = 0;
   r.end = kSqliteLimit;
   const std::size_t third = (kSqliteLimit - 2) / 3;
-  r.fields = {std::string_view(b, third), std::string_view(b, third), std::string_view(b, kSqliteLimit - 2 - 2 * third)};
+  r.fields = {std::string_view(b, third), std::string_view(b, third),
+              std::string_view(b, kSqliteLimit - 2 - 2 * third)};
   EXPECT_EQ(lfp::check_record(r, cols), lfp::RejectReason::TooLong);
   ::munmap(zeros, kSqliteLimit);
 }

@@ -42,8 +42,8 @@ TEST(Report, AFailedRunCarriesItsErrorAndEachFilesStatus) {
   lfp::RunReport r;
   r.exit_code = 4;
   r.error = "bad.csv:1: the header lacks the column sku";
-  r.files = {{"/nonexistent/dir/missing.csv", "", 0, 0}, {"bad.csv", "rejected header", 0, 0},
-             {"later.csv", "read", 0, 0}};
+  r.files = {
+      {"/nonexistent/dir/missing.csv", "", 0, 0}, {"bad.csv", "rejected header", 0, 0}, {"later.csv", "read", 0, 0}};
   lfp::settle_file_statuses(r);
   EXPECT_EQ(r.files[0].status, "missing");
   EXPECT_EQ(r.files[1].status, "rejected header");

@@ -59,9 +59,9 @@ TEST(ImportSession, AnUpdateCountsChangesAndAFailedOneChangesNothing) {
   {
     lfp::store::ImportSession s(path);
     EXPECT_FALSE(s.started_empty());
-    s.add_product({3, "a", "Ann", "x"});   // unchanged
-    s.add_product({4, "b", "Ann", "y"});   // renamed
-    s.add_product({5, "c", "Cy", "z"});    // new
+    s.add_product({3, "a", "Ann", "x"});  // unchanged
+    s.add_product({4, "b", "Ann", "y"});  // renamed
+    s.add_product({5, "c", "Cy", "z"});   // new
     s.finish_import();
     EXPECT_EQ(s.inserted(), 1);
     EXPECT_EQ(s.updated(), 1);
@@ -187,8 +187,9 @@ TEST(ImportSession, AFoldKeepsDeletionsAndValuesStoredByHandAsBlobs) {
     db.exec("DELETE FROM products WHERE sku = 's00003'");
     // A BLOB key and value, as a hand edit through version 4's view could store (version 5's
     // refuses them), with the counts that view kept.
-    db.exec("INSERT INTO products_recent VALUES(x'00ff', 'Blob', x'01'); INSERT INTO product_counts VALUES('Blob', 1);"
-            "UPDATE totals SET product_rows = product_rows + 1");
+    db.exec(
+        "INSERT INTO products_recent VALUES(x'00ff', 'Blob', x'01'); INSERT INTO product_counts VALUES('Blob', 1);"
+        "UPDATE totals SET product_rows = product_rows + 1");
   }
   const auto o = ingest(path, numbered(10, 20, "z", "new"));
   EXPECT_TRUE(o.folded);
@@ -240,18 +241,19 @@ TEST(ImportSession, ADatabaseWithTheOldSingleProductsTableIsUpgradedInPlace) {
   {
     // Schema 3: products was one table with AFTER triggers of the same names.
     lfp::store::Connection db(path, lfp::store::Connection::Mode::Create);
-    db.exec("CREATE TABLE products(sku TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL) WITHOUT ROWID;"
-            "CREATE TABLE product_counts(name TEXT PRIMARY KEY, products INTEGER NOT NULL) WITHOUT ROWID;"
-            "CREATE INDEX products_by_name ON products(name);"
-            "CREATE TRIGGER products_delete AFTER DELETE ON products BEGIN SELECT 1; END;"
-            "INSERT INTO products VALUES('a', 'Ann', '1'), ('b', 'Bob', '2');"
-            "INSERT INTO product_counts VALUES('Ann', 1), ('Bob', 1);"
-            "CREATE TABLE runs(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, command TEXT NOT NULL, "
-            "  ranks INTEGER NOT NULL, files TEXT NOT NULL, records_read INTEGER, rows_written INTEGER, "
-            "  rejects INTEGER, phase_seconds TEXT);"
-            "CREATE TABLE rejects(run_id INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, "
-            "  byte_offset INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, record BLOB NOT NULL);"
-            "PRAGMA user_version = 3;");
+    db.exec(
+        "CREATE TABLE products(sku TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE product_counts(name TEXT PRIMARY KEY, products INTEGER NOT NULL) WITHOUT ROWID;"
+        "CREATE INDEX products_by_name ON products(name);"
+        "CREATE TRIGGER products_delete AFTER DELETE ON products BEGIN SELECT 1; END;"
+        "INSERT INTO products VALUES('a', 'Ann', '1'), ('b', 'Bob', '2');"
+        "INSERT INTO product_counts VALUES('Ann', 1), ('Bob', 1);"
+        "CREATE TABLE runs(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, command TEXT NOT NULL, "
+        "  ranks INTEGER NOT NULL, files TEXT NOT NULL, records_read INTEGER, rows_written INTEGER, "
+        "  rejects INTEGER, phase_seconds TEXT);"
+        "CREATE TABLE rejects(run_id INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, "
+        "  byte_offset INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, record BLOB NOT NULL);"
+        "PRAGMA user_version = 3;");
   }
   const auto o = ingest(path, {{"b", "Bob", "2"}, {"c", "Cy", "3"}});
   EXPECT_EQ(o.inserted, 1);

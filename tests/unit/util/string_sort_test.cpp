@@ -38,8 +38,9 @@ void expect_sorted_like_reference(const std::vector<std::string>& s, std::mt1993
 // Strings sharing long prefixes, with the bytes that break naive comparisons: NUL (equal to
 // the padding) and 0xFF (negative as a signed char), lengths around the 8-byte words.
 std::vector<std::string> skus_like(std::size_t n, std::mt19937_64& rng) {
-  const std::vector<std::string> words = {"", "a", "ab", "alpha-", "alpha-beta", std::string("x\0y", 3),
-                                          "\xff\xfe", "bravo-charlie-", "0123456", "01234567", "012345678"};
+  const std::vector<std::string> words = {
+      "",        "a",        "ab",       "alpha-", "alpha-beta", std::string("x\0y", 3), "\xff\xfe", "bravo-charlie-",
+      "0123456", "01234567", "012345678"};
   std::vector<std::string> out;
   for (std::size_t i = 0; i < n; ++i) {
     std::string s;
