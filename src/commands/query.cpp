@@ -36,17 +36,10 @@ Rows select(store::Connection& db, const std::string& sql, const std::vector<std
     std::vector<Value> row;
     for (int c = 0; c < s.columns(); ++c) {
       switch (sqlite3_column_type(s.get(), c)) {
-        case SQLITE_NULL:
-          row.emplace_back(std::monostate{});
-          break;
-        case SQLITE_INTEGER:
-          row.emplace_back(s.integer(c));
-          break;
-        case SQLITE_FLOAT:
-          row.emplace_back(s.real(c));
-          break;
-        default:
-          row.emplace_back(std::string(s.text(c)));
+        case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+        case SQLITE_INTEGER: row.emplace_back(s.integer(c)); break;
+        case SQLITE_FLOAT: row.emplace_back(s.real(c)); break;
+        default: row.emplace_back(std::string(s.text(c)));
       }
     }
     out.rows.push_back(std::move(row));

@@ -35,15 +35,9 @@ int update(const UpdateOptions& opt) {
   const std::string description = opt.description ? *opt.description : current ? current->description : "";
   store::EditCounts counts;
   switch (edit.products().put(opt.sku, name, description)) {
-    case store::Change::Inserted:
-      counts.inserted = 1;
-      break;
-    case store::Change::Updated:
-      counts.updated = 1;
-      break;
-    case store::Change::Unchanged:
-      counts.unchanged = 1;
-      break;
+    case store::Change::Inserted: counts.inserted = 1; break;
+    case store::Change::Updated: counts.updated = 1; break;
+    case store::Change::Unchanged: counts.unchanged = 1; break;
   }
   const auto run = edit.commit(counts);
   if (!opt.quiet)

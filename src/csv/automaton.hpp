@@ -22,16 +22,11 @@ enum class ByteClass : std::uint8_t { Comma = 0, Quote = 1, Cr = 2, Lf = 3, Othe
 
 constexpr ByteClass classify(unsigned char c) {
   switch (c) {
-    case ',':
-      return ByteClass::Comma;
-    case '"':
-      return ByteClass::Quote;
-    case '\r':
-      return ByteClass::Cr;
-    case '\n':
-      return ByteClass::Lf;
-    default:
-      return ByteClass::Other;
+    case ',': return ByteClass::Comma;
+    case '"': return ByteClass::Quote;
+    case '\r': return ByteClass::Cr;
+    case '\n': return ByteClass::Lf;
+    default: return ByteClass::Other;
   }
 }
 
@@ -46,45 +41,30 @@ constexpr State step(State s, ByteClass c) {
     case State::AfterCr:
     case State::FieldStart:
       switch (c) {
-        case ByteClass::Comma:
-          return State::FieldStart;
-        case ByteClass::Quote:
-          return State::Quoted;
-        case ByteClass::Cr:
-          return State::AfterCr;
-        case ByteClass::Lf:
-          return State::RecordStart;
-        case ByteClass::Other:
-          return State::Unquoted;
+        case ByteClass::Comma: return State::FieldStart;
+        case ByteClass::Quote: return State::Quoted;
+        case ByteClass::Cr: return State::AfterCr;
+        case ByteClass::Lf: return State::RecordStart;
+        case ByteClass::Other: return State::Unquoted;
       }
       break;
     case State::Unquoted:
       switch (c) {
-        case ByteClass::Comma:
-          return State::FieldStart;
-        case ByteClass::Cr:
-          return State::AfterCr;
-        case ByteClass::Lf:
-          return State::RecordStart;
+        case ByteClass::Comma: return State::FieldStart;
+        case ByteClass::Cr: return State::AfterCr;
+        case ByteClass::Lf: return State::RecordStart;
         case ByteClass::Quote:
-        case ByteClass::Other:
-          return State::Unquoted;
+        case ByteClass::Other: return State::Unquoted;
       }
       break;
-    case State::Quoted:
-      return c == ByteClass::Quote ? State::QuoteInQuoted : State::Quoted;
+    case State::Quoted: return c == ByteClass::Quote ? State::QuoteInQuoted : State::Quoted;
     case State::QuoteInQuoted:
       switch (c) {
-        case ByteClass::Quote:
-          return State::Quoted;
-        case ByteClass::Comma:
-          return State::FieldStart;
-        case ByteClass::Cr:
-          return State::AfterCr;
-        case ByteClass::Lf:
-          return State::RecordStart;
-        case ByteClass::Other:
-          return State::Unquoted;
+        case ByteClass::Quote: return State::Quoted;
+        case ByteClass::Comma: return State::FieldStart;
+        case ByteClass::Cr: return State::AfterCr;
+        case ByteClass::Lf: return State::RecordStart;
+        case ByteClass::Other: return State::Unquoted;
       }
       break;
   }

@@ -46,12 +46,9 @@ HeaderCheck check_header(const Record& header) {
 
 std::string describe(const HeaderCheck& check) {
   switch (check.problem) {
-    case HeaderProblem::None:
-      return "header is valid";
-    case HeaderProblem::NoHeader:
-      return "file is empty: expected a header naming name, sku and description";
-    case HeaderProblem::OpenQuote:
-      return "header has a quoted field that is never closed";
+    case HeaderProblem::None: return "header is valid";
+    case HeaderProblem::NoHeader: return "file is empty: expected a header naming name, sku and description";
+    case HeaderProblem::OpenQuote: return "header has a quoted field that is never closed";
     case HeaderProblem::ColumnCount:
       return std::string("header must name '") + kRequiredColumns[check.column] + "' exactly once, it names it " +
              log::count(check.times, "time") + " (columns needed: name, sku, description)";

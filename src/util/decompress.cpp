@@ -134,12 +134,9 @@ Compression compression_of(const std::string& path) {
 
 const char* compression_name(Compression c) {
   switch (c) {
-    case Compression::Gzip:
-      return "gzip";
-    case Compression::Zstd:
-      return "zstd";
-    case Compression::None:
-      break;
+    case Compression::Gzip: return "gzip";
+    case Compression::Zstd: return "zstd";
+    case Compression::None: break;
   }
   return "none";
 }
@@ -151,12 +148,9 @@ std::uint64_t decompress_file(const std::string& path, Compression c, int out_fd
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   Counters n{on_bytes, context};
   switch (c) {
-    case Compression::Gzip:
-      return gunzip(fd.get(), path, out_fd, out_label, n);
-    case Compression::Zstd:
-      return unzstd(fd.get(), path, out_fd, out_label, n);
-    case Compression::None:
-      break;
+    case Compression::Gzip: return gunzip(fd.get(), path, out_fd, out_label, n);
+    case Compression::Zstd: return unzstd(fd.get(), path, out_fd, out_label, n);
+    case Compression::None: break;
   }
   throw Error(kExitInternal, path + ": not compressed");
 }

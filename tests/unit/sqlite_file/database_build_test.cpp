@@ -250,17 +250,10 @@ Rows query(Connection& db, const std::string& sql) {
     for (int c = 0; c < s.columns(); ++c) {
       sqlite3_stmt* st = s.get();
       switch (sqlite3_column_type(st, c)) {
-        case SQLITE_INTEGER:
-          row.push_back("i" + std::to_string(sqlite3_column_int64(st, c)));
-          break;
-        case SQLITE_NULL:
-          row.push_back("n");
-          break;
-        case SQLITE_TEXT:
-          row.push_back("t" + std::string(s.text(c)));
-          break;
-        default:
-          row.push_back("?" + std::to_string(sqlite3_column_type(st, c)));
+        case SQLITE_INTEGER: row.push_back("i" + std::to_string(sqlite3_column_int64(st, c))); break;
+        case SQLITE_NULL: row.push_back("n"); break;
+        case SQLITE_TEXT: row.push_back("t" + std::string(s.text(c))); break;
+        default: row.push_back("?" + std::to_string(sqlite3_column_type(st, c)));
       }
     }
     out.push_back(std::move(row));
