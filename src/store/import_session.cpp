@@ -5,6 +5,7 @@
 #include "csv/utf8.hpp"
 #include "records/order_key.hpp"
 #include "records/reject.hpp"
+#include "store/runs_table.hpp"
 #include "store/schema.hpp"
 #include "util/error.hpp"
 
@@ -198,27 +199,7 @@ void ImportSession::record_sources(const std::vector<SourceRecord>& sources, con
 }
 
 void ImportSession::record_run(const RunStats& run, const std::string& command, const std::string& files) {
-  auto s = db_->prepare(
-      "UPDATE runs SET started_at=?1, command=?2, ranks=?3, files=?4, records_read=?5, rows_written=?6, rejects=?7, "
-      "phase_seconds=?8, inserted=?9, updated=?10, unchanged=?11, files_read=?12, files_skipped=?13, "
-      "products=(SELECT products FROM totals), names=(SELECT names FROM totals), "
-      "kind='ingest' WHERE id=?14");
-  // File names need not be UTF-8; the TEXT columns must be.
-  s.bind(1, run.started_at)
-      .bind(2, csv::escape_invalid_utf8(command))
-      .bind(3, static_cast<std::int64_t>(run.ranks))
-      .bind(4, csv::escape_invalid_utf8(files))
-      .bind(5, run.records_read)
-      .bind(6, run.distinct_skus)
-      .bind(7, run.rejected)
-      .bind(8, phase_seconds_json(run.phase_seconds))
-      .bind(9, run.inserted)
-      .bind(10, run.updated)
-      .bind(11, run.unchanged)
-      .bind(12, run.files_read)
-      .bind(13, run.files_skipped)
-      .bind(14, run_id_)
-      .run();
+  write_run(*db_, run_id_, run, {"ingest", command, files, std::nullopt});
 }
 
 void ImportSession::commit() {
