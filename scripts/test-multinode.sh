@@ -23,10 +23,8 @@
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-(($# <= 1)) || { echo "usage: scripts/test-multinode.sh [PATH_TO_lfp_mpi]" >&2; exit 2; }
-lfp=${1:-${LFP_MPI:-$repo/build/lfp_mpi}}
-[[ -f $lfp && -x $lfp ]] || { echo "test-multinode: no lfp_mpi at $lfp: build it first (see README)" >&2; exit 2; }
-lfp=$(cd "$(dirname "$lfp")" && pwd -P)/$(basename "$lfp")
+source "$repo/tests/lib/shell_test.sh"
+resolve_lfp scripts/test-multinode.sh "$@"
 compare=$repo/tests/multinode/compare.py
 py=/usr/bin/python3
 
@@ -58,13 +56,7 @@ teardown_nodes() {
 }
 cleanup() {
   local rc=$?
-  trap '' INT TERM
-  [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
-  if ((!summary_printed)); then
-    echo "test-multinode: stopped before the end"
-    echo "$passed passed, $((failed + 1)) failed"
-    ((rc)) || rc=1
-  fi
+  begin_cleanup test-multinode
   teardown_nodes
   declare -F stop_munged >/dev/null && stop_munged
   if ((failed)) || [[ -n ${KEEP_TMP:-} ]] || ((rc != 0 && rc != 1 && rc != 77)); then
@@ -74,19 +66,8 @@ cleanup() {
   fi
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-deadline=${LFP_MULTINODE_TEST_TIMEOUT:-600}
-(
-  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-  sleep "$deadline" >/dev/null 2>&1 &
-  sleeper=$!
-  wait "$sleeper" || exit 0
-  echo "test-multinode: still running after $deadline s (LFP_MULTINODE_TEST_TIMEOUT): giving up"
-  kill -TERM $$
-) &
-watchdog=$!
+trap_exit cleanup
+start_watchdog "test-multinode (LFP_MULTINODE_TEST_TIMEOUT)" "${LFP_MULTINODE_TEST_TIMEOUT:-600}"
 
 fatal() {
   echo "test-multinode: $*"
@@ -181,22 +162,6 @@ mpirun_one() {
 
 # ---- Helpers.
 want() { [[ -z ${LFP_MULTINODE_ONLY:-} || " $LFP_MULTINODE_ONLY " == *" $1 "* ]]; }
-fail_why=
-check() { # check DESCRIPTION COMMAND...: remembers the first failed check of a case
-  "${@:2}" && return 0
-  [[ -n $fail_why ]] || fail_why=$1
-  return 1
-}
-report() { # report NAME [DIR]
-  if [[ -z $fail_why ]]; then
-    printf 'ok    %s\n' "$1"
-    passed=$((passed + 1))
-  else
-    printf 'FAIL  %s: %s%s\n' "$1" "$fail_why" "${2:+ (see $2)}"
-    failed=$((failed + 1))
-  fi
-  fail_why=
-}
 equals() { [[ $1 == "$2" ]]; }
 contains() { grep -q -- "$2" "$1"; }
 same() { # same DIR_A DIR_B NAME [--no-h5]: same database NAME.db (and snapshot NAME.h5)
@@ -483,11 +448,7 @@ if want slurm; then
     c=$T/slurm
     S=$c/conf
     mkdir -p "$S/state" "$S/spool-node1" "$S/spool-node2" "$c/job" && cd "$c" || fatal "no $c"
-    mkdir -m 755 "$S/munge" && chown munge:munge "$S/munge"
-    dd if=/dev/urandom of="$S/munge/munge.key" bs=1024 count=1 status=none
-    chown munge:munge "$S/munge/munge.key" && chmod 600 "$S/munge/munge.key"
-    runuser -u munge -- munged --socket="$S/munge/munge.socket" --pid-file="$S/munge/munged.pid" \
-      --log-file="$S/munge/munged.log" --seed-file="$S/munge/munged.seed" --key-file="$S/munge/munge.key"
+    start_munged "$S/munge"
     munge_pid=$(cat "$S/munge/munged.pid" 2>/dev/null)
     printf '%s\n' "ClusterName=lfpmultinode" "SlurmctldHost=node1" "AuthType=auth/munge" "CredType=cred/munge" \
       "AuthInfo=socket=$S/munge/munge.socket" "SlurmUser=root" "SlurmdUser=root" "StateSaveLocation=$S/state" \

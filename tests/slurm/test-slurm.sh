@@ -17,10 +17,8 @@
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-(($# <= 1)) || { echo "usage: tests/slurm/test-slurm.sh [PATH_TO_lfp_mpi]" >&2; exit 2; }
-lfp=${1:-${LFP_MPI:-$repo/build/lfp_mpi}}
-[[ -f $lfp && -x $lfp ]] || { echo "test-slurm: no lfp_mpi at $lfp: build it first (see README)" >&2; exit 2; }
-lfp=$(cd "$(dirname "$lfp")" && pwd -P)/$(basename "$lfp")
+source "$repo/tests/lib/shell_test.sh"
+resolve_lfp tests/slurm/test-slurm.sh "$@"
 jobs_dir=$repo/jobs/slurm
 if (($(id -u) != 0)); then
   echo "test-slurm: skipped: needs root (to install Slurm and run slurmd and munged)"
@@ -57,13 +55,7 @@ stop_daemon() { # stop_daemon PIDFILE NAME: only that pid, and only while it run
 }
 cleanup() {
   local rc=$?
-  trap '' INT TERM
-  [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
-  if ((!summary_printed)); then
-    echo "test-slurm: stopped before the end"
-    echo "$passed passed, $((failed + 1)) failed"
-    ((rc)) || rc=1
-  fi
+  begin_cleanup test-slurm
   if [[ " ${started[*]} " == *" slurmctld "* ]]; then
     local ids
     ids=$(squeue -h -o %i 2>/dev/null)
@@ -83,24 +75,13 @@ cleanup() {
   fi
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_exit cleanup
 # A runner that kills this script with SIGKILL on a timeout would leave the daemons running:
 # give up first, by ourselves. Cancelling the jobs ends any sbatch --wait we are in, so that
 # the TERM handler runs.
-deadline=${LFP_SLURM_TEST_TIMEOUT:-480}
-(
-  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-  sleep "$deadline" >/dev/null 2>&1 &
-  sleeper=$!
-  wait "$sleeper" || exit 0
-  echo "test-slurm: still running after $deadline s (LFP_SLURM_TEST_TIMEOUT): giving up"
-  kill -TERM $$
-  # shellcheck disable=SC2086 # one argument per job id
-  ids=$(squeue -h -o %i 2>/dev/null) && [[ -n $ids ]] && scancel $ids
-) &
-watchdog=$!
+# shellcheck disable=SC2016 # expanded by the watchdog
+start_watchdog "test-slurm (LFP_SLURM_TEST_TIMEOUT)" "${LFP_SLURM_TEST_TIMEOUT:-480}" \
+  'ids=$(squeue -h -o %i 2>/dev/null) && [[ -n $ids ]] && scancel $ids'
 
 fatal() {
   echo "test-slurm: $*"
@@ -111,12 +92,7 @@ fatal() {
 }
 
 # munged as the munge user, everything under $T (its directory must be searchable by all).
-mkdir -m 755 "$T/munge" && chown munge:munge "$T/munge"
-dd if=/dev/urandom of="$T/munge/munge.key" bs=1024 count=1 status=none
-chown munge:munge "$T/munge/munge.key" && chmod 600 "$T/munge/munge.key"
-runuser -u munge -- munged --socket="$T/munge/munge.socket" --pid-file="$T/munge/munged.pid" \
-  --log-file="$T/munge/munged.log" --seed-file="$T/munge/munged.seed" --key-file="$T/munge/munge.key" ||
-  fatal "munged did not start"
+start_munged "$T/munge" || fatal "munged did not start"
 started+=(munged)
 
 free_port() { # a port nobody listens on, from a range Linux does not hand out by itself
@@ -210,22 +186,6 @@ ref_content=$(content "$D/ref.db")
 base_content=$(content "$D/base.db")
 
 # ---- Helpers.
-fail_why=
-check() { # check DESCRIPTION COMMAND...: remembers the first failed check of a case
-  "${@:2}" && return 0
-  [[ -n $fail_why ]] || fail_why=$1
-  return 1
-}
-report() { # report NAME [DIR]: one line per case
-  if [[ -z $fail_why ]]; then
-    printf 'ok    %s\n' "$1"
-    passed=$((passed + 1))
-  else
-    printf 'FAIL  %s: %s%s\n' "$1" "$fail_why" "${2:+ (see $2)}"
-    failed=$((failed + 1))
-  fi
-  fail_why=
-}
 case_dir() { mkdir -p "$T/$1" && echo "$T/$1"; }
 state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
 exit_code() { scontrol show job "$1" 2>/dev/null | sed -n 's/.* ExitCode=\([0-9:]*\).*/\1/p'; }
