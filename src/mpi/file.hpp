@@ -25,7 +25,9 @@ class SharedFile {
 
  private:
   static void close_file(MPI_File f) { MPI_File_close(&f); }
-  using Handle = UniqueHandle<MPI_File, close_file, MPI_FILE_NULL>;
+  // Holds only an opened file, so a null value means none (MPI_FILE_NULL is not a constant
+  // expression to clang, which builds the fuzzers).
+  using Handle = UniqueHandle<MPI_File, close_file>;
   const Comm& comm_;
   std::string path_;
   Handle file_;
