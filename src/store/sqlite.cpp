@@ -92,7 +92,8 @@ Connection::Connection(const std::string& file, Mode mode, std::string label) : 
   const int rc = sqlite3_open_v2(file.c_str(), db_.out(), flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) fail("cannot open");
   // Waits for another writer (a concurrent run, a sqlite3 shell) instead of failing at once.
-  sqlite3_busy_handler(db_.get(), on_busy, this);
+  lock_wait_->db = db_.get();
+  sqlite3_busy_handler(db_.get(), on_busy, lock_wait_.get());
   sqlite3_extended_result_codes(db_.get(), 1);
 }
 
@@ -101,14 +102,14 @@ Connection::Connection(const std::string& file, Mode mode, std::string label) : 
 // waited 10 s per spill (minutes in all) while new readers were locked out. One deadline per
 // transaction keeps the documented 10 s: once spent, spills give up at once (SQLite then
 // keeps the pages in memory) and the commit fails with "database is locked".
-int Connection::on_busy(void* self, int attempt) {
-  auto* c = static_cast<Connection*>(self);
+int Connection::on_busy(void* wait, int attempt) {
+  auto* w = static_cast<LockWait*>(wait);
   struct timespec now {};
   ::clock_gettime(CLOCK_MONOTONIC, &now);
   const std::int64_t now_ns = std::int64_t{now.tv_sec} * 1000000000 + now.tv_nsec;
   // Outside a transaction each statement has its own wait.
-  if (c->waited_since_ns_ == 0 || (attempt == 0 && sqlite3_get_autocommit(c->db_.get()))) c->waited_since_ns_ = now_ns;
-  const std::int64_t left_ms = kLockWaitMs - (now_ns - c->waited_since_ns_) / 1000000;
+  if (w->since_ns == 0 || (attempt == 0 && sqlite3_get_autocommit(w->db))) w->since_ns = now_ns;
+  const std::int64_t left_ms = kLockWaitMs - (now_ns - w->since_ns) / 1000000;
   if (left_ms <= 0) return 0;
   const std::int64_t nap_ms = std::min<std::int64_t>({left_ms, attempt < 4 ? 1 << attempt : 25});
   sqlite3_sleep(static_cast<int>(nap_ms));

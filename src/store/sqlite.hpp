@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -39,7 +40,7 @@ class Connection {
   void close();
   [[noreturn]] void fail(const std::string& doing) const;
   // A transaction begins or ends: the lock wait it may spend starts anew.
-  void reset_lock_wait() { waited_since_ns_ = 0; }
+  void reset_lock_wait() { lock_wait_->since_ns = 0; }
 
   // How long a connection waits for another's lock, in all, within one transaction (or
   // one statement outside a transaction), before SQLITE_BUSY.
@@ -47,8 +48,13 @@ class Connection {
 
  private:
   static void close_db(sqlite3* db) { sqlite3_close_v2(db); }
-  static int on_busy(void* self, int attempt);
-  std::int64_t waited_since_ns_ = 0;
+  // SQLite keeps a pointer to it: on the heap, so that it stays put when the Connection moves.
+  struct LockWait {
+    sqlite3* db = nullptr;
+    std::int64_t since_ns = 0;  // when this transaction's first wait began (0: none yet)
+  };
+  static int on_busy(void* wait, int attempt);
+  std::unique_ptr<LockWait> lock_wait_ = std::make_unique<LockWait>();
   std::string label_;
   UniqueHandle<sqlite3*, close_db> db_;
 };
