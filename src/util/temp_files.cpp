@@ -42,7 +42,9 @@ void write_stop_message(int sig) {
   if (::tcgetattr(STDERR_FILENO, &t) == 0) {
     [[maybe_unused]] auto e = ::write(STDERR_FILENO, "\r\033[K", 4);
   }
-  const char* name = sig == SIGINT ? "lfp_mpi: stopped by SIGINT " : "lfp_mpi: stopped by SIGTERM ";
+  const char* name = sig == SIGINT    ? "lfp_mpi: stopped by SIGINT "
+                     : sig == SIGCONT ? "lfp_mpi: stopping (mpirun sent SIGCONT, its SIGTERM follows) "
+                                      : "lfp_mpi: stopped by SIGTERM ";
   [[maybe_unused]] auto a = ::write(STDERR_FILENO, name, std::strlen(name));
   [[maybe_unused]] auto b = ::write(STDERR_FILENO, stop_messages[m], std::strlen(stop_messages[m]));
 }
@@ -71,6 +73,10 @@ std::int64_t monotonic_ns() {
 void on_cont(int) {
   if (suspended.exchange(false)) return;  // the end of a Ctrl-Z: not a stop
   unexplained_cont_ns.store(monotonic_ns());
+  // Said now: with more ranks than cores, rank 0 is sometimes killed (SIGKILL) before its
+  // SIGTERM handler runs, and this is then the last line. The commit is held either way
+  // (wait_before_commit); should it have been a resume, the run's own last line follows.
+  write_stop_message(SIGCONT);
 }
 
 void on_tstp(int) {

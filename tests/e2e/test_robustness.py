@@ -191,10 +191,10 @@ def test_ctrl_c_under_mpirun_never_commits_and_the_last_line_says_so(
     assert p.wait(timeout=60) != 0
     last = [l for l in seen if l.startswith("lfp_mpi:")][-1]
     state = "is unchanged" if existing else "was not created"
-    if ranks == 2:
-        # With more ranks than cores mpirun sometimes kills rank 0 (SIGKILL) before its
-        # SIGTERM handler runs; the database is unchanged all the same (checked below).
-        assert "stopped by SIGTERM" in last and f"{db}: {db} {state}" in last, "".join(seen[-5:])
+    # The SIGTERM's line, or (when mpirun's SIGKILL came before rank 0's SIGTERM handler ran,
+    # as happens on a loaded machine) the line rank 0 printed on mpirun's SIGCONT.
+    assert ("stopped by SIGTERM" in last or "stopping (mpirun sent SIGCONT" in last), "".join(seen[-5:])
+    assert f"{db}: {db} {state}" in last, "".join(seen[-5:])
     for name in partials(tmp_path):
         wait_for_exit(int(name.rsplit("-", 1)[1]))
     if existing:
@@ -202,7 +202,7 @@ def test_ctrl_c_under_mpirun_never_commits_and_the_last_line_says_so(
         assert products_digest(db) == before
     else:
         assert not db.exists() and not (tmp_path / "products.h5").exists()
-    if ranks != 2 and partials(tmp_path):
+    if partials(tmp_path):
         # Rank 0 was SIGKILLed before its handler ran (see above): the next run into the
         # same paths removes what it left.
         lfp.run("ingest", sample_csv, "--db", db, "--force", "-q", check=True)
