@@ -16,17 +16,23 @@
 #include "ingest/headers.hpp"
 #include "ingest/input_files.hpp"
 #include "ingest/input_list.hpp"
+#include "ingest/key_sample.hpp"
 #include "ingest/name_counts.hpp"
+#include "ingest/name_index.hpp"
+#include "ingest/page_plan.hpp"
 #include "ingest/parse.hpp"
 #include "ingest/phase_clock.hpp"
 #include "ingest/record_starts.hpp"
 #include "ingest/report.hpp"
+#include "ingest/route.hpp"
 #include "ingest/streams.hpp"
 #include "ingest/summary.hpp"
 #include "ingest/write.hpp"
 #include "mpi/agree.hpp"
 #include "mpi/node.hpp"
 #include "mpi/shuffle.hpp"
+#include "sqlite_file/product_trees.hpp"
+#include "sqlite_file/record.hpp"
 #include "store/schema.hpp"
 #include "store/snapshot_path.hpp"
 #include "util/clock.hpp"
@@ -166,6 +172,53 @@ void database_totals(const std::string& db, RunStats& stats) {
   }
 }
 
+// Whether this run builds a new database's file by hand (--db-writer pages and no database
+// yet): rank 0 decides for all.
+bool builds_pages(const mpi::Comm& comm, const IngestOptions& opt) {
+  std::vector<std::uint8_t> yes(1, 0);
+  if (comm.root()) {
+    std::error_code ec;
+    yes[0] = opt.db_writer == "pages" && !std::filesystem::exists(opt.db, ec) && !ec;
+  }
+  comm.bcast(yes);
+  return yes[0] != 0;
+}
+
+std::string_view sku_of_ref(const RowRef& r) { return r.sku(); }
+
+// This rank's records of the four hand-written trees (sqlite_file::ProductTree order).
+std::array<TreeSlice, sqlite_file::kProductTreeCount> tree_slices(const std::vector<RowRef>& products,
+                                                                  const NameIndex& names) {
+  using sqlite_file::Bytes;
+  using sqlite_file::Value;
+  auto encode3 = [](Value a, Value b, Value c, Bytes& out) {
+    const Value v[] = {a, b, c};
+    sqlite_file::encode_record(v, out);
+  };
+  auto encode2 = [](Value a, Value b, Bytes& out) {
+    const Value v[] = {a, b};
+    sqlite_file::encode_record(v, out);
+  };
+  std::array<TreeSlice, sqlite_file::kProductTreeCount> out;
+  out[sqlite_file::kProductsMain] = {products.size(), [&products, encode3](std::uint64_t i, Bytes& b) {
+                                       const auto& p = products[i];
+                                       encode3(p.sku(), p.name(), p.description(), b);
+                                     }};
+  out[sqlite_file::kProductsByName] = {names.entries.size(), [&names, encode2](std::uint64_t i, Bytes& b) {
+                                         const auto& e = names.entries[i];
+                                         encode2(e.name(), e.sku(), b);
+                                       }};
+  out[sqlite_file::kProductCounts] = {names.counts.size(), [&names, encode2](std::uint64_t i, Bytes& b) {
+                                        const auto& c = names.counts[i];
+                                        encode2(c.name, c.products, b);
+                                      }};
+  out[sqlite_file::kProductCountsByProducts] = {names.by_products.size(), [&names, encode2](std::uint64_t i, Bytes& b) {
+                                                  const auto& c = names.by_products[i];
+                                                  encode2(c.products, c.name, b);
+                                                }};
+  return out;
+}
+
 int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams& streams, Progress& progress,
            RunStats& stats, RunReport& report) {
   const int ranks = comm.size();
@@ -257,10 +310,10 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   }
   clock.lap_collective(comm, phase::kScan);
 
-  // Phase 5: owned records become rows bucketed by sku owner, or rejects.
+  // Phase 5: owned records become rows (and a sample of their skus), or rejects.
   clock.start(phase::kParse, work);
   ParsedRange parsed = parse_range(
-      segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, ranks, mine.end - mine.begin,
+      segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, mine.end - mine.begin,
       [&](std::uint32_t f, std::uint64_t begin, std::uint64_t end) {
         if (!decompressed || !decompressed->compressed(f)) inputs->release(f, begin, end);
       });
@@ -269,20 +322,34 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   clock.lap_collective(comm, phase::kParse);
   if (opt.verbose) report_ranks(comm, progress, mine, parsed);
 
-  // Phase 6: shuffle rows by sku; keep the last record of each sku.
+  // Phase 6: shuffle rows by sku range (from a sample of the skus); keep the last record of
+  // each sku. Each rank then holds one contiguous slice of the products, sorted.
   clock.start(phase::kShuffle);
-  std::vector<Buffer> incoming = mpi::exchange(comm, std::move(parsed.outgoing), opt.exchange_round_bytes);
+  const KeyRanges sku_ranges = agree_key_ranges(comm, parsed.sku_sample);
+  std::vector<std::string>().swap(parsed.sku_sample);
+  std::vector<Buffer> incoming = mpi::exchange(
+      comm, route_encoded<RowRef>(std::move(parsed.rows), sku_ranges, ranks, sku_of_ref), opt.exchange_round_bytes);
   clock.lap_collective(comm, phase::kShuffle);
   clock.start(phase::kDedup);
   std::vector<RowRef> products = latest_by_sku(decode_all<RowRef>(incoming));
   clock.lap_collective(comm, phase::kDedup);
 
-  // Phase 7: count products per name locally, shuffle partial counts by name, sum.
+  // Phase 7: products per name. A new database built by hand also needs the name index's
+  // entries and the counts in both orders as key-range slices (name_index.hpp); otherwise
+  // partial counts are shuffled by name hash and summed.
   clock.start(phase::kCount);
-  std::vector<Buffer> partials(ranks);
-  for (const auto& c : count_names(products)) encode(partials[owner_of(hash_bytes(c.name, kNameSeed), ranks)], c);
-  std::vector<Buffer> count_bytes = mpi::exchange(comm, std::move(partials), opt.exchange_round_bytes);
-  std::vector<NameCount> counts = sum_counts(decode_all<NameCount>(count_bytes));
+  const bool build_pages = builds_pages(comm, opt);
+  NameIndex names;
+  std::vector<Buffer> count_bytes;
+  std::vector<NameCount> counts;
+  if (build_pages) {
+    names = build_name_index(comm, products, opt.exchange_round_bytes);
+  } else {
+    std::vector<Buffer> partials(ranks);
+    for (const auto& c : count_names(products)) encode(partials[owner_of(hash_bytes(c.name, kNameSeed), ranks)], c);
+    count_bytes = mpi::exchange(comm, std::move(partials), opt.exchange_round_bytes);
+    counts = sum_counts(decode_all<NameCount>(count_bytes));
+  }
   clock.lap_collective(comm, phase::kCount);
 
   comm.sum_in_place(parsed.records);  // per file, over all ranks
@@ -299,15 +366,19 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   }
   stats.distinct_skus = comm.sum(static_cast<std::int64_t>(products.size()));
 
-  // Phase 8: rank 0 merges the sorted streams of all ranks into the database and snapshot.
+  // Phase 8: rank 0 writes the database and the snapshot: from every rank's pages (each rank
+  // builds its slices of the b-trees), or by merging every rank's sorted rows into SQLite.
   clock.start(phase::kWriteDb, {0, 0, static_cast<std::uint64_t>(stats.distinct_skus)});
+  std::optional<PagePlan> pages;
+  if (build_pages) pages.emplace(plan_pages(comm, tree_slices(products, names)));
   auto rejects = decode_all<RejectView>(parsed.rejects.data(), parsed.rejects.data() + parsed.rejects.size());
-  const RankResults results{rejects, products, counts, [&] {
+  const RankResults results{rejects, products, build_pages ? names.counts : counts, pages ? &*pages : nullptr, [&] {
                               std::vector<RejectView>().swap(rejects);
                               std::vector<RowRef>().swap(products);
                               std::vector<NameCount>().swap(counts);
                               std::vector<Buffer>().swap(incoming);
                               std::vector<Buffer>().swap(count_bytes);
+                              names = NameIndex{};
                               Buffer().swap(parsed.rejects);
                             }};
   int code = kExitOk;
@@ -405,6 +476,11 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
   auto* h5 = in->add_option("--h5", opt->h5, "HDF5 snapshot path (default: the database path with .h5)");
   in->add_flag("--no-h5", opt->no_h5, "do not write the HDF5 snapshot")->excludes(h5);
   in->add_flag("--force", opt->force, "read files even when unchanged since their last ingest");
+  in->add_option("--db-writer", opt->db_writer,
+                 "how a new database is written: 'pages' (every rank builds its part of the file) or 'sqlite' "
+                 "(rank 0 inserts the rows through SQLite; an existing database is always updated so)")
+      ->check(CLI::IsMember({"pages", "sqlite"}))
+      ->capture_default_str();
   add_whole_number(in, "--max-rejects", opt->max_rejects,
                    "fail the run (exit 3, database unchanged) when more than N records are rejected");
   in->add_option("--json-report", opt->json_report,

@@ -22,6 +22,10 @@ struct IngestOptions {
   std::int64_t max_rejects = -1;  // more rejects than this fail the run; -1: no limit
   std::string scratch;            // where compressed inputs are decompressed (empty: $TMPDIR or /tmp)
   std::string command;            // the command line, for the runs table
+  // How a new database's products and counts are written: "pages" (every rank builds its
+  // slice of the b-trees, rank 0 writes the file) or "sqlite" (rank 0 inserts every row
+  // through SQLite: the reference). An existing database is always updated through SQLite.
+  std::string db_writer = "pages";
 };
 
 }  // namespace lfp

@@ -1,10 +1,11 @@
 #include "ingest/parse.hpp"
 
+#include <algorithm>
+
 #include "csv/range_scan.hpp"
 #include "records/order_key.hpp"
 #include "records/reject.hpp"
 #include "records/row_codec.hpp"
-#include "util/hash.hpp"
 #include "util/progress.hpp"
 
 namespace lfp {
@@ -12,18 +13,22 @@ namespace lfp {
 ParsedRange parse_range(const std::vector<Segment>& segments,
                         const std::function<std::string_view(std::uint32_t)>& bytes,
                         const std::function<csv::RangeStart(std::size_t)>& start_of,
-                        const std::vector<csv::ColumnMap>& columns, int ranks, std::uint64_t range_bytes,
+                        const std::vector<csv::ColumnMap>& columns, std::uint64_t range_bytes,
                         const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release) {
   // Input pages go every 64 MiB parsed: a rank then never holds its whole input range and
   // all the rows encoded from it at once.
   constexpr std::uint64_t kReleaseEvery = std::uint64_t{64} << 20;
+  // About kSampleTarget skus per rank for records of 64 bytes or more: enough for ranges
+  // within a few percent of even at hundreds of ranks, a few hundred KB to allgather.
+  constexpr std::uint64_t kSampleTarget = 4096;
+  const std::uint64_t sample_every = std::max<std::uint64_t>(1, range_bytes / 64 / kSampleTarget);
+  std::uint64_t rows = 0;
   ParsedRange out;
-  out.outgoing.resize(ranks);
   out.records.assign(columns.size(), 0);
   out.rejected.assign(columns.size(), 0);
-  // Rows encode to about the size of their CSV bytes, spread evenly by the sku hash:
-  // reserving that up front avoids regrowing (and recopying) the buffers.
-  for (auto& b : out.outgoing) b.reserve(range_bytes / ranks + range_bytes / ranks / 8 + 4096);
+  // Rows encode to about the size of their CSV bytes: reserving that up front avoids
+  // regrowing (and recopying) the buffer.
+  out.rows.reserve(range_bytes + range_bytes / 8 + 4096);
   // Progress: published every 1024 records (plain stores; the reporter only reads them).
   auto& progress = progress_counters();
   std::uint64_t done_bytes = 0, done_records = 0;
@@ -57,7 +62,8 @@ ParsedRange parse_range(const std::vector<Segment>& segments,
             return;
           }
           const RowView row{key, r.fields[cols.sku], r.fields[cols.name], r.fields[cols.description]};
-          encode(out.outgoing[owner_of(hash_bytes(row.sku, kSkuSeed), ranks)], row);
+          if (rows++ % sample_every == 0) out.sku_sample.emplace_back(row.sku);
+          encode(out.rows, row);
         },
         cols.fields);  // past the header's field count, fields are only counted
   }

@@ -1,8 +1,10 @@
 #pragma once
-// Phase 5: a rank's owned records become rows (bucketed by the rank that owns their sku) or
-// rejects, with per-file record and reject counts for the sources ledger. Plain C++.
+// Phase 5: a rank's owned records become rows (in file order, with a sample of their skus
+// from which the ranks agree on sku ranges) or rejects, with per-file record and reject
+// counts for the sources ledger. Plain C++.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +16,8 @@
 namespace lfp {
 
 struct ParsedRange {
-  std::vector<Buffer> outgoing;                 // encoded RowViews, one buffer per destination rank
+  Buffer rows;                                  // encoded RowViews, in file order
+  std::vector<std::string> sku_sample;          // every k-th row's sku (the first row's included)
   Buffer rejects;                               // encoded RejectViews, in file order
   std::vector<std::int64_t> records, rejected;  // per file: data records read, rejected
 };
@@ -25,7 +28,7 @@ struct ParsedRange {
 ParsedRange parse_range(const std::vector<Segment>& segments,
                         const std::function<std::string_view(std::uint32_t)>& bytes,
                         const std::function<csv::RangeStart(std::size_t)>& start_of,
-                        const std::vector<csv::ColumnMap>& columns, int ranks, std::uint64_t range_bytes,
+                        const std::vector<csv::ColumnMap>& columns, std::uint64_t range_bytes,
                         const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release = {});
 
 }  // namespace lfp

@@ -1,12 +1,20 @@
 #include "ingest/write.hpp"
 
+#include <algorithm>
+#include <memory>
 #include <optional>
 
+#include "ingest/tree_parts.hpp"
 #include "mpi/gather_stream.hpp"
 #include "records/order_key.hpp"
 #include "records/reject.hpp"
+#include "sqlite_file/database_file.hpp"
+#include "sqlite_file/database_writer.hpp"
+#include "sqlite_file/interior_builder.hpp"
+#include "sqlite_file/product_trees.hpp"
 #include "store/h5_snapshot.hpp"
 #include "store/products.hpp"
+#include "store/schema.hpp"
 #include "store/snapshot_path.hpp"
 #include "util/error.hpp"
 #include "util/kway_merge.hpp"
@@ -16,7 +24,20 @@
 namespace lfp {
 namespace {
 
-enum Stream : std::size_t { kRejects, kProducts, kCounts, kStreams };
+using sqlite_file::kProductTreeCount;
+
+// The streams every rank serves, in the order rank 0 reads them: with a database built by
+// hand, first the pages of each tree (kProductTreeCount streams), then the rest.
+struct Streams {
+  std::size_t pages;  // the first page stream (the trees follow)
+  std::size_t rejects, products, counts, count;
+  explicit Streams(bool built)
+      : pages(0),
+        rejects(built ? kProductTreeCount : 0),
+        products(rejects + 1),
+        counts(rejects + 2),
+        count(rejects + 3) {}
+};
 
 // A batch source over a sorted vector of items.
 template <class Item>
@@ -26,9 +47,87 @@ mpi::BatchSource batches_of(const std::vector<Item>& items, std::size_t limit) {
   };
 }
 
+// A batch source of one tree part's pages, built as rank 0 asks for them.
+mpi::BatchSource pages_of(const PagePlan& plan, std::size_t tree, std::size_t limit) {
+  auto part = std::make_shared<std::optional<PartPages>>();
+  return [&plan, tree, limit, part](Buffer& out) {
+    if (!*part) part->emplace(plan.slices[tree], plan.numbering, plan.base[tree]);
+    if (!(*part)->done()) (*part)->next_batch(out, limit);
+  };
+}
+
 std::vector<mpi::BatchSource> sources_of(const RankResults& mine, std::size_t batch_bytes) {
-  return {batches_of(mine.rejects, batch_bytes), batches_of(mine.products, batch_bytes),
-          batches_of(mine.counts, batch_bytes)};
+  std::vector<mpi::BatchSource> out;
+  if (mine.pages)
+    for (std::size_t t = 0; t < kProductTreeCount; ++t) out.push_back(pages_of(*mine.pages, t, batch_bytes));
+  out.push_back(batches_of(mine.rejects, batch_bytes));
+  out.push_back(batches_of(mine.products, batch_bytes));
+  out.push_back(batches_of(mine.counts, batch_bytes));
+  return out;
+}
+
+// Rank 0: the file of a new database built by hand (page_plan.hpp), in a temporary file
+// beside `db`: every part's pages as they arrive, then the interior pages and page 1.
+std::unique_ptr<TempFile> assemble_database(const std::string& db, const PagePlan& plan, int ranks,
+                                            const std::function<void(int, std::size_t, Buffer&)>& fetch) {
+  auto temp = std::make_unique<TempFile>(db);
+  const auto& numbering = plan.numbering;
+  const std::uint32_t page_size = numbering.page_size();
+  sqlite_file::DatabaseWriter writer(sqlite_file::DatabaseWriter::open_file(temp->path()), db, numbering);
+  auto write = [&](std::uint32_t page, std::span<const std::uint8_t> bytes) { writer.write_page(page, bytes); };
+  Buffer batch;
+  for (std::size_t t = 0; t < kProductTreeCount; ++t)
+    for (int r = 0; r < ranks; ++r) do {
+        fetch(r, t, batch);
+        for_each_page(batch, page_size, write);
+      } while (!batch.empty());
+  std::uint64_t next = plan.part_pages + 1;  // sequence indices after page 1 and the parts
+  std::array<std::uint32_t, kProductTreeCount> roots{};
+  for (std::size_t t = 0; t < kProductTreeCount; ++t) {
+    const auto top = sqlite_file::build_tree_top(numbering, plan.placed[t], next, write);
+    roots[t] = top.root;
+    next += top.pages_used;
+  }
+  // Page 1 lists the whole schema as SQLite would have stored it; the tables not written by
+  // hand get empty roots, and SQLite fills them later like any other table.
+  std::vector<sqlite_file::SchemaEntry> schema;
+  const auto hand_written = sqlite_file::product_schema(roots);
+  for (const auto& o : store::new_database_schema()) {
+    std::uint32_t root = 0;
+    const auto hand = std::find_if(hand_written.begin(), hand_written.end(),
+                                   [&](const sqlite_file::SchemaEntry& e) { return e.name == o.name; });
+    if (hand != hand_written.end()) {
+      if (hand->sql != o.sql) throw Error(kExitInternal, "the hand-written schema of " + o.name + " is out of date");
+      root = hand->root;
+    } else if (o.has_tree) {
+      root = numbering.page_of(next++);
+      writer.write_page(root, sqlite_file::encode_empty_leaf(page_size, !o.without_rowid));
+    }
+    schema.push_back({o.type, o.name, o.table, root, o.sql});
+  }
+  sqlite_file::HeaderFields header;
+  header.page_size = page_size;
+  header.database_pages = numbering.pages_for(next);
+  writer.write_page(1, sqlite_file::encode_first_page(header, schema));
+  writer.finish(header.database_pages, /*sync=*/false);  // TempFile::publish syncs
+  return temp;
+}
+
+// Every item of every rank's stream, rank after rank: ranks hold key ranges in order, so
+// this is the sorted whole.
+template <class Item, class Fetch, class Sink>
+void concatenate(int ranks, Fetch&& fetch, Sink&& sink) {
+  Buffer batch;
+  for (int r = 0; r < ranks; ++r)
+    for (;;) {
+      fetch(r, batch);
+      if (batch.empty()) break;
+      for (const char* p = batch.data(); p < batch.data() + batch.size();) {
+        Item item;
+        p = decode(p, item);
+        sink(item);
+      }
+    }
 }
 
 }  // namespace
@@ -40,22 +139,32 @@ void serve_write(const mpi::Comm& comm, const IngestOptions& opt, const RankResu
 RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const ReadFiles& files, RunStats stats,
                        const RankResults& mine, PhaseClock& clock) {
   const int ranks = comm.size();
-  mpi::StreamClient client(comm, sources_of(mine, opt.batch_bytes), kStreams);
-  auto from = [&](Stream s) { return [&client, s](int rank, Buffer& batch) { client.fetch(rank, s, batch); }; };
-  store::ImportSession session(opt.db);
-  session.expect(stats.distinct_skus);
-  stats.run_id = session.run_id();
+  const Streams streams(mine.pages != nullptr);
+  mpi::StreamClient client(comm, sources_of(mine, opt.batch_bytes), streams.count);
+  auto from = [&](std::size_t s) { return [&client, s](int rank, Buffer& batch) { client.fetch(rank, s, batch); }; };
+  std::optional<store::ImportSession> session;
+  if (mine.pages) {
+    auto built = assemble_database(opt.db, *mine.pages, ranks, [&](int rank, std::size_t tree, Buffer& batch) {
+      client.fetch(rank, streams.pages + tree, batch);
+    });
+    progress_counters().records.store(static_cast<std::uint64_t>(stats.distinct_skus), std::memory_order_relaxed);
+    session.emplace(opt.db, std::move(built), stats.distinct_skus);
+  } else {
+    session.emplace(opt.db);
+    session->expect(stats.distinct_skus);
+  }
+  stats.run_id = session->run_id();
   std::int64_t rejects = 0;
 
   kway_merge<RejectView>(
-      ranks, from(kRejects), [](const RejectView& a, const RejectView& b) { return a.order < b.order; },
+      ranks, from(streams.rejects), [](const RejectView& a, const RejectView& b) { return a.order < b.order; },
       [&](const RejectView& r) {
         const auto& file = files.paths[key_file(r.order)];
         if (!opt.quiet && rejects < kMaxShownRejects)
           log::note(file + ":" + std::to_string(r.line) + ": rejected (" +
                     std::string(reason_code(static_cast<RejectReason>(r.reason))) + ")");
         ++rejects;
-        session.add_reject(file, r);
+        session->add_reject(file, r);
       });
   if (opt.max_rejects >= 0 && rejects > opt.max_rejects)
     throw Error(kExitInput, log::count(rejects, "record") + " rejected, more than --max-rejects " +
@@ -66,51 +175,61 @@ RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const Re
   std::optional<store::H5Snapshot> snapshot;
   const std::string h5 = store::snapshot_path(opt.db, opt.h5);
   if (!opt.no_h5) snapshot.emplace(h5);
-  const bool stream_h5 = snapshot && session.started_empty();
-  kway_merge<RowView>(
-      ranks, from(kProducts), [](const RowView& a, const RowView& b) { return a.sku < b.sku; },
-      [&](const RowView& r) {
-        session.add_product(r);
-        progress_counters().records.fetch_add(1, std::memory_order_relaxed);
-        if (stream_h5) snapshot->add_product(r.sku, r.name, r.description);
-      });
-  if (session.started_empty()) {
-    kway_merge<NameCount>(
-        ranks, from(kCounts), [](const NameCount& a, const NameCount& b) { return a.name < b.name; },
-        [&](const NameCount& c) {
-          session.add_count(c);
-          if (stream_h5) snapshot->add_count(c.name, c.products);
+  const bool stream_h5 = snapshot && session->started_empty();
+  if (mine.pages) {
+    // The database has its products: the streams only feed the snapshot.
+    if (stream_h5) {
+      concatenate<RowView>(ranks, from(streams.products),
+                           [&](const RowView& r) { snapshot->add_product(r.sku, r.name, r.description); });
+      concatenate<NameCount>(ranks, from(streams.counts),
+                             [&](const NameCount& c) { snapshot->add_count(c.name, c.products); });
+    }
+  } else {
+    kway_merge<RowView>(
+        ranks, from(streams.products), [](const RowView& a, const RowView& b) { return a.sku < b.sku; },
+        [&](const RowView& r) {
+          session->add_product(r);
+          progress_counters().records.fetch_add(1, std::memory_order_relaxed);
+          if (stream_h5) snapshot->add_product(r.sku, r.name, r.description);
         });
-  }  // else the product rules derived the count changes from the rows; the ranks are released
+    if (session->started_empty()) {
+      kway_merge<NameCount>(
+          ranks, from(streams.counts), [](const NameCount& a, const NameCount& b) { return a.name < b.name; },
+          [&](const NameCount& c) {
+            session->add_count(c);
+            if (stream_h5) snapshot->add_count(c.name, c.products);
+          });
+    }  // else the product rules derived the count changes from the rows; the ranks are released
+  }
   if (mine.release) mine.release();
   if (stream_h5) snapshot->seal();  // its last chunks compress while SQLite builds its indexes
-  const std::string state = session.finish_import();
+  const std::string state = session->finish_import();
   clock.lap_local(phase::kWriteDb);
   if (snapshot) {
     clock.start(phase::kWriteH5);
     if (!stream_h5) {
-      store::for_each_product(session.connection(),
+      store::for_each_product(session->connection(),
                               [&](auto sku, auto name, auto desc) { snapshot->add_product(sku, name, desc); });
-      store::for_each_count(session.connection(), [&](auto name, auto n) { snapshot->add_count(name, n); });
+      store::for_each_count(session->connection(), [&](auto name, auto n) { snapshot->add_count(name, n); });
     }
-    snapshot->describe({stats.started_at, files.paths, session.run_id(), state, "lfp_mpi ingest"});
+    snapshot->describe({stats.started_at, files.paths, session->run_id(), state, "lfp_mpi ingest"});
     snapshot->finish();  // every byte written before the database commits
     clock.lap_local(phase::kWriteH5);
   }
-  session.record_sources(files.sources, stats.started_at);
-  stats.inserted = session.inserted();
-  stats.updated = session.updated();
-  stats.unchanged = session.unchanged();
-  stats.folded = session.folded();
+  session->record_sources(files.sources, stats.started_at);
+  stats.inserted = session->inserted();
+  stats.updated = session->updated();
+  stats.unchanged = session->unchanged();
+  stats.folded = session->folded();
   stats.phase_seconds = clock.phases();
   stats.phase_seconds.emplace_back(phase::kTotal, clock.total());
   std::string given;
   for (const auto& f : opt.files) given += (given.empty() ? "" : "\n") + f;
-  session.record_run(stats, opt.command, given);
-  stats.products = session.connection().integer("SELECT products FROM totals");
-  stats.names = session.connection().integer("SELECT names FROM totals");
+  session->record_run(stats, opt.command, given);
+  stats.products = session->connection().integer("SELECT products FROM totals");
+  stats.names = session->connection().integer("SELECT names FROM totals");
   wait_before_commit();
-  session.commit();
+  session->commit();
   clock.set_stop_state("ingest into " + opt.db,
                        "run " + std::to_string(stats.run_id) + " is committed to " + opt.db +
                            (snapshot ? "; the snapshot " + h5 + " may be missing ('lfp_mpi snapshot' writes it)" : ""));

@@ -9,6 +9,7 @@
 
 #include "ingest/name_counts.hpp"
 #include "ingest/options.hpp"
+#include "ingest/page_plan.hpp"
 #include "ingest/phase_clock.hpp"
 #include "mpi/comm.hpp"
 #include "records/row_codec.hpp"
@@ -23,6 +24,8 @@ struct RankResults {
   const std::vector<RejectView>& rejects;
   const std::vector<RowRef>& products;
   const std::vector<NameCount>& counts;
+  // A new database built by hand: this rank's parts of its b-trees (else null).
+  const PagePlan* pages = nullptr;
   // Frees the rows, counts and rejects (and the buffers they point into) once rank 0 has
   // merged them: the index builds and the snapshot's last chunks then have that memory.
   std::function<void()> release = {};

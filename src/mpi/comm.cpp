@@ -134,4 +134,19 @@ std::vector<char> Comm::gather_bytes(const std::vector<char>& mine) const {
   return all;
 }
 
+std::vector<char> Comm::allgather_bytes(const std::vector<char>& mine) const {
+  if (solo_) return mine;
+  const int n = static_cast<int>(mine.size());
+  std::vector<int> counts(size_), displs(size_);
+  MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_);
+  int total = 0;
+  for (int r = 0; r < size_; ++r) {
+    displs[r] = total;
+    total += counts[r];
+  }
+  std::vector<char> all(total);
+  MPI_Allgatherv(mine.data(), n, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, comm_);
+  return all;
+}
+
 }  // namespace lfp::mpi

@@ -79,6 +79,8 @@ class Comm {
 
   // Every rank's bytes, concatenated in rank order, on rank 0 (empty elsewhere).
   std::vector<char> gather_bytes(const std::vector<char>& mine) const;
+  // The same on every rank (samples, splitters, a few records: int counts suffice).
+  std::vector<char> allgather_bytes(const std::vector<char>& mine) const;
 
  private:
   Comm() : comm_(MPI_COMM_NULL), solo_(true) {}

@@ -32,6 +32,13 @@ Bytes encode_header(const HeaderFields& f) {
   return h;
 }
 
+Bytes encode_empty_leaf(std::uint32_t page_size, bool table) {
+  Bytes page(page_size, 0);
+  page[0] = table ? 0x0d : 0x0a;
+  put_u16(page.data() + 5, page_size == 65536 ? 0 : page_size);  // the (empty) content area starts at the end
+  return page;
+}
+
 Bytes encode_first_page(const HeaderFields& fields, std::span<const SchemaEntry> schema) {
   Bytes page = encode_header(fields);
   const std::uint32_t size = fields.page_size;

@@ -34,6 +34,9 @@ struct HeaderFields {
 
 // The 100-byte header alone.
 Bytes encode_header(const HeaderFields& fields);
+// The root page of an empty b-tree: a table leaf (0x0D, a rowid table) or an index leaf
+// (0x0A, an index or a WITHOUT ROWID table) without cells.
+Bytes encode_empty_leaf(std::uint32_t page_size, bool table);
 // Page 1: the header and the schema rows. Throws Error when they do not fit one page.
 Bytes encode_first_page(const HeaderFields& fields, std::span<const SchemaEntry> schema);
 

@@ -1,5 +1,7 @@
 #include "sqlite_file/interior_builder.hpp"
 
+#include "sqlite_file/database_file.hpp"
+
 #include <cstring>
 #include <string>
 
@@ -54,11 +56,8 @@ TreeRoot build_interior(const PageNumbering& numbering, std::vector<std::uint32_
   std::uint64_t next = first_sequence;
   if (children.empty()) {
     if (!separators.empty()) throw Error(kExitInternal, "sqlite file: separators without leaves");
-    std::fill(page.begin(), page.end(), 0);
-    page[0] = 0x0a;
-    put_u16(page.data() + 5, usable == 65536 ? 0 : usable);
     const auto root = numbering.page_of(next++);
-    sink(root, page);
+    sink(root, encode_empty_leaf(usable, /*table=*/false));
     return {root, next - first_sequence};
   }
   while (children.size() > 1) {

@@ -64,6 +64,23 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
         *db_, "products_recent(sku, name, description)", 3, "products",
         recent_empty ? "" : "ON CONFLICT(sku) DO UPDATE SET name = excluded.name, description = excluded.description");
   }
+  prepare_run();
+}
+
+ImportSession::ImportSession(std::string path, std::unique_ptr<TempFile> built, std::int64_t products)
+    : path_(std::move(path)), started_empty_(true), prebuilt_(true), inserted_(products), temp_(std::move(built)) {
+  db_ = std::make_unique<Connection>(temp_->path(), Connection::Mode::Temporary, path_);
+  // As for any new database: nobody sees the file until it is published.
+  db_->exec(
+      "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-32768; "
+      "PRAGMA temp_store=FILE;");
+  transaction_.emplace(*db_);
+  create_tables(*db_, products);  // the hand-written tables are there: IF NOT EXISTS skips them
+  db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  prepare_run();
+}
+
+void ImportSession::prepare_run() {
   insert_reject_ = std::make_unique<Statement>(*db_,
                                                "INSERT INTO rejects(run_id, file, line, byte_offset, reason, detail, "
                                                "record) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -94,6 +111,7 @@ void ImportSession::add_reject(const std::string& file_name, const RejectView& r
 }
 
 void ImportSession::add_product(const RowView& row) {
+  if (prebuilt_) throw Error(kExitInternal, "a product added to a database built by hand");
   if (started_empty_) {
     products_->text(row.sku);
     products_->text(row.name);
@@ -142,15 +160,17 @@ void ImportSession::expect(std::int64_t incoming) {
 
 void ImportSession::add_count(const NameCount& c) {
   if (!started_empty_) return;  // the product rules derive count changes from the rows themselves
+  if (prebuilt_) throw Error(kExitInternal, "a count added to a database built by hand");
   counts_->text(c.name);
   counts_->integer(c.products);
   counts_->end_row();
 }
 
 std::string ImportSession::finish_import() {
-  products_->flush();
+  // A database built by hand has its products and counts already.
+  if (!prebuilt_) products_->flush();
   if (started_empty_) {
-    counts_->flush();
+    if (!prebuilt_) counts_->flush();
   } else {
     // Changes to many of the counts: rebuilding their index once (create_indexes) is cheaper
     // than moving that many entries in it.

@@ -31,6 +31,11 @@ struct SourceRecord {
 class ImportSession {
  public:
   explicit ImportSession(std::string path);
+  // A new database whose products_main and product_counts, with their indexes, were written
+  // by hand into `built` (sqlite_file/, ingest/page_plan.hpp) and hold `products` products:
+  // the session adds the rest of the schema, the rejects and the run, and publishes `built`
+  // as `path` on commit. add_product and add_count are not called.
+  ImportSession(std::string path, std::unique_ptr<TempFile> built, std::int64_t products);
   ~ImportSession();
   ImportSession(const ImportSession&) = delete;
   ImportSession& operator=(const ImportSession&) = delete;
@@ -67,10 +72,11 @@ class ImportSession {
 
  private:
   Change classify(const RowView& row);  // sets old_name_ for Updated
+  void prepare_run();                   // the reject statement and the run row
   // Destroyed in reverse: statements before the connection, the connection before its
   // temporary file, also when the constructor throws.
   std::string path_;
-  bool started_empty_ = false, folded_ = false;
+  bool started_empty_ = false, folded_ = false, prebuilt_ = false;
   std::int64_t run_id_ = 0;
   std::int64_t inserted_ = 0, updated_ = 0, unchanged_ = 0;
   std::string old_name_;            // scratch for classify()

@@ -183,15 +183,32 @@ void check_ours(Connection& db) {
 
 }  // namespace
 
-void create_tables(Connection& db) {
+void create_tables(Connection& db, std::int64_t product_rows) {
   db.exec(kTables);
   // Only when missing: counting the products view costs a scan of both tables.
   if (db.integer("SELECT NOT EXISTS (SELECT 1 FROM totals)"))
-    db.exec(
-        "INSERT INTO totals(id, products, names, product_rows) SELECT 1, coalesce(sum(products), 0), count(*), "
-        "(SELECT count(*) FROM products) FROM product_counts");
+    db.exec("INSERT INTO totals(id, products, names, product_rows) SELECT 1, coalesce(sum(products), 0), count(*), " +
+            (product_rows < 0 ? std::string("(SELECT count(*) FROM products)") : std::to_string(product_rows)) +
+            " FROM product_counts");
 }
 void create_indexes(Connection& db) { db.exec(kIndexes); }
+
+std::vector<SchemaObject> new_database_schema() {
+  // The objects in the order the SQLite path creates them: tables, indexes, triggers.
+  Connection db(":memory:", Connection::Mode::Create);
+  create_tables(db, 0);
+  create_indexes(db);
+  create_triggers(db);
+  std::vector<SchemaObject> out;
+  auto s = db.prepare(
+      "SELECT s.type, s.name, s.tbl_name, s.sql, s.rootpage <> 0, "
+      "s.type = 'index' OR coalesce((SELECT t.wr FROM pragma_table_list AS t WHERE t.name = s.name), 0) "
+      "FROM sqlite_schema AS s ORDER BY s.rowid");
+  while (s.step())
+    out.push_back({std::string(s.text(0)), std::string(s.text(1)), std::string(s.text(2)), std::string(s.text(3)),
+                   s.integer(4) != 0, s.integer(5) != 0});
+  return out;
+}
 void create_triggers(Connection& db) { db.exec(triggers()); }
 void drop_triggers(Connection& db) {
   db.exec(

@@ -4,6 +4,7 @@
 // under any edit (lfp_mpi's or a sqlite3 shell's) and mark the database state as changed;
 // the bulk import drops them inside its transaction and keeps both right itself.
 #include <string>
+#include <vector>
 
 #include "store/sqlite.hpp"
 
@@ -13,10 +14,22 @@ namespace lfp::store {
 inline constexpr int kSchemaVersion = 5;
 
 // Tables only (a new database gets its indexes after the bulk insert, which is faster).
-void create_tables(Connection& db);
+// `product_rows`: the products the tables hold, when the caller knows it (-1: count them,
+// a scan of the products view).
+void create_tables(Connection& db, std::int64_t product_rows = -1);
 void create_indexes(Connection& db);
 void create_triggers(Connection& db);
 void drop_triggers(Connection& db);
+// Every object of a new database's schema (tables, view, indexes, triggers) as SQLite stores
+// it, in sqlite_schema's order, with what its b-tree root is: for a database file written by
+// hand (ingest/write.cpp), whose page 1 lists them all so that SQLite sees the very schema,
+// in the very order, of a database it made itself.
+struct SchemaObject {
+  std::string type, name, table, sql;
+  bool has_tree = false;       // a table or index (rootpage != 0)
+  bool without_rowid = false;  // an index b-tree (WITHOUT ROWID table, or index) when has_tree
+};
+std::vector<SchemaObject> new_database_schema();
 bool has_table(Connection& db, const std::string& name);
 bool has_column(Connection& db, const std::string& table, const std::string& column);
 // Recomputes the totals row (products, names) from product_counts, after a bulk change made
