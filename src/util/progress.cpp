@@ -9,6 +9,7 @@
 
 #include "util/clock.hpp"
 #include "util/log.hpp"
+#include "util/temp_files.hpp"
 
 namespace lfp {
 namespace {
@@ -110,6 +111,7 @@ void Progress::stop() {
 }
 
 void Progress::print_locked(const std::string& text, bool live) {
+  if (stop_announced()) return;
   if (live) {
     // \r and "erase to end of line": the line is redrawn in place.
     std::fprintf(stderr, "\r\033[Klfp_mpi: %s", text.c_str());

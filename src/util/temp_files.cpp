@@ -180,6 +180,8 @@ void set_stop_message(const std::string& text) {
   stop_message.store(next);
 }
 
+bool stop_announced() { return unexplained_cont_ns.load() != 0 && stop_message.load() >= 0; }
+
 void wait_before_commit() {
   const std::int64_t at = unexplained_cont_ns.load();
   if (at == 0) return;
