@@ -366,11 +366,19 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   }
   stats.distinct_skus = comm.sum(static_cast<std::int64_t>(products.size()));
 
-  // Phase 8: rank 0 writes the database and the snapshot: from every rank's pages (each rank
+  // Phase 8b: rank 0 writes the database and the snapshot: from every rank's pages (each rank
   // builds its slices of the b-trees), or by merging every rank's sorted rows into SQLite.
-  clock.start(phase::kWriteDb, {0, 0, static_cast<std::uint64_t>(stats.distinct_skus)});
   std::optional<PagePlan> pages;
-  if (build_pages) pages.emplace(plan_pages(comm, tree_slices(products, names)));
+  if (build_pages) {
+    // Phase 8a: every rank counts the pages of its parts; prefix sums place them in the file.
+    // Progress: rank 0's own entries (all four trees), which it counts as it goes.
+    const std::uint64_t entries =
+        products.size() + names.entries.size() + names.counts.size() + names.by_products.size();
+    clock.start(phase::kPages, {0, 0, entries});
+    pages.emplace(plan_pages(comm, tree_slices(products, names)));
+    clock.lap_collective(comm, phase::kPages);
+  }
+  clock.start(phase::kWriteDb, {0, 0, static_cast<std::uint64_t>(stats.distinct_skus)});
   auto rejects = decode_all<RejectView>(parsed.rejects.data(), parsed.rejects.data() + parsed.rejects.size());
   const RankResults results{rejects, products, build_pages ? names.counts : counts, pages ? &*pages : nullptr, [&] {
                               std::vector<RejectView>().swap(rejects);

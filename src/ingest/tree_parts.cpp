@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "util/error.hpp"
+#include "util/progress.hpp"
 
 namespace lfp {
 
@@ -37,10 +38,13 @@ sqlite_file::PartSummary count_part(const BuildableSlice& slice, std::uint32_t p
                                         [](std::uint64_t, sqlite_file::PageKind, std::span<const std::uint8_t>) {});
   sqlite_file::Bytes record;
   const std::uint64_t n = slice.size();
+  auto& progress = progress_counters();
   for (std::uint64_t i = 0; i < n; ++i) {
     slice.record(i, record);
     builder.add(record);
+    if ((i + 1) % 4096 == 0) progress.records.fetch_add(4096, std::memory_order_relaxed);
   }
+  progress.records.fetch_add(n % 4096, std::memory_order_relaxed);
   return builder.finish();
 }
 
@@ -58,7 +62,8 @@ PartPages::PartPages(const BuildableSlice& slice, const sqlite_file::PageNumberi
 
 void PartPages::next_batch(Buffer& out, std::size_t limit) {
   out_ = &out;
-  const std::uint64_t n = slice_.size();
+  out.resize(8);
+  const std::uint64_t n = slice_.size(), first = next_;
   while (!finished_ && out.size() < limit) {
     if (next_ < n) {
       slice_.record(next_++, record_);
@@ -68,12 +73,19 @@ void PartPages::next_batch(Buffer& out, std::size_t limit) {
       finished_ = true;
     }
   }
+  const std::uint64_t records = next_ - first;
+  std::memcpy(out.data(), &records, 8);
+  if (out.size() == 8 && records == 0) out.clear();  // nothing left: the stream's end
   out_ = nullptr;
 }
 
-void for_each_page(const Buffer& batch, std::uint32_t page_size,
-                   const std::function<void(std::uint32_t, std::span<const std::uint8_t>)>& fn) {
-  std::size_t at = 0;
+std::uint64_t for_each_page(const Buffer& batch, std::uint32_t page_size,
+                            const std::function<void(std::uint32_t, std::span<const std::uint8_t>)>& fn) {
+  if (batch.empty()) return 0;
+  if (batch.size() < 8) throw Error(kExitInternal, "a truncated batch of pages");
+  std::uint64_t records = 0;
+  std::memcpy(&records, batch.data(), 8);
+  std::size_t at = 8;
   while (at < batch.size()) {
     if (batch.size() - at < 4 + std::size_t{page_size}) throw Error(kExitInternal, "a truncated batch of pages");
     std::uint32_t page = 0;
@@ -81,6 +93,7 @@ void for_each_page(const Buffer& batch, std::uint32_t page_size,
     fn(page, {reinterpret_cast<const std::uint8_t*>(batch.data() + at + 4), page_size});
     at += 4 + page_size;
   }
+  return records;
 }
 
 namespace {

@@ -43,12 +43,13 @@ std::vector<int> lone_record_receivers(std::span<const std::uint64_t> counts);
 // Pass 1: the part's summary (page count, leaves, separators) in part-local numbers.
 sqlite_file::PartSummary count_part(const BuildableSlice& slice, std::uint32_t page_size);
 
-// Pass 2: the part's pages with final numbers, pulled in batches of whole pages, each page as
-// a 4-byte page number (native order) followed by its bytes.
+// Pass 2: the part's pages with final numbers, pulled in batches: the number of records the
+// batch completes (8 bytes; for progress), then whole pages, each as a 4-byte page number
+// followed by its bytes (native order).
 class PartPages {
  public:
   PartPages(const BuildableSlice& slice, const sqlite_file::PageNumbering& numbering, std::uint64_t base);
-  // Appends pages to `out` until it holds at least `limit` bytes or the part is done.
+  // Fills the empty `out` with a batch of at least `limit` bytes, or the rest of the part.
   void next_batch(Buffer& out, std::size_t limit);
   bool done() const { return finished_; }
 
@@ -61,9 +62,10 @@ class PartPages {
   bool finished_ = false;
 };
 
-// Reads a batch of PartPages back into (page number, bytes) pairs.
-void for_each_page(const Buffer& batch, std::uint32_t page_size,
-                   const std::function<void(std::uint32_t, std::span<const std::uint8_t>)>& fn);
+// Reads a batch of PartPages back into (page number, bytes) pairs; returns its record count
+// (0 for an empty batch).
+std::uint64_t for_each_page(const Buffer& batch, std::uint32_t page_size,
+                            const std::function<void(std::uint32_t, std::span<const std::uint8_t>)>& fn);
 
 // A placed part in a flat form for gathering on rank 0.
 void pack_placed(const sqlite_file::PlacedPart& part, std::vector<char>& out);

@@ -75,12 +75,18 @@ std::unique_ptr<TempFile> assemble_database(const std::string& db, const PagePla
   const std::uint32_t page_size = numbering.page_size();
   sqlite_file::DatabaseWriter writer(sqlite_file::DatabaseWriter::open_file(temp->path()), db, numbering);
   auto write = [&](std::uint32_t page, std::span<const std::uint8_t> bytes) { writer.write_page(page, bytes); };
+  // A batch from each rank in turn (each rank's trees in order): the other ranks build their
+  // next batches while rank 0 builds its own and writes.
   Buffer batch;
-  for (std::size_t t = 0; t < kProductTreeCount; ++t)
-    for (int r = 0; r < ranks; ++r) do {
-        fetch(r, t, batch);
-        for_each_page(batch, page_size, write);
-      } while (!batch.empty());
+  std::vector<std::size_t> tree(ranks, 0);
+  for (int busy = ranks; busy > 0;)
+    for (int r = 0; r < ranks; ++r) {
+      if (tree[r] == kProductTreeCount) continue;
+      fetch(r, tree[r], batch);
+      const auto records = for_each_page(batch, page_size, write);
+      if (tree[r] == 0) progress_counters().records.fetch_add(records, std::memory_order_relaxed);  // products
+      if (batch.empty() && ++tree[r] == kProductTreeCount) --busy;
+    }
   std::uint64_t next = plan.part_pages + 1;  // sequence indices after page 1 and the parts
   std::array<std::uint32_t, kProductTreeCount> roots{};
   for (std::size_t t = 0; t < kProductTreeCount; ++t) {
@@ -147,7 +153,6 @@ RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const Re
     auto built = assemble_database(opt.db, *mine.pages, ranks, [&](int rank, std::size_t tree, Buffer& batch) {
       client.fetch(rank, streams.pages + tree, batch);
     });
-    progress_counters().records.store(static_cast<std::uint64_t>(stats.distinct_skus), std::memory_order_relaxed);
     session.emplace(opt.db, std::move(built), stats.distinct_skus);
   } else {
     session.emplace(opt.db);

@@ -29,14 +29,19 @@ int wait_for_request(const Comm& comm) {
 }  // namespace
 
 bool serve_streams(const Comm& comm, const std::vector<BatchSource>& streams) {
+  // The next batch is made as soon as the last one is sent: it is ready when rank 0 asks, and
+  // this rank works while rank 0 writes (a batch ahead; streams are read in order).
   Buffer batch;
   for (const auto& source : streams) {
-    do {
+    batch.clear();
+    source(batch);
+    for (;;) {
       if (wait_for_request(comm) == kStop) return false;
+      MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_BYTE, 0, kTagBatch, comm.get());
+      if (batch.empty()) break;
       batch.clear();
       source(batch);
-      MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_BYTE, 0, kTagBatch, comm.get());
-    } while (!batch.empty());
+    }
   }
   return true;
 }

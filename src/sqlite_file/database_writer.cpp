@@ -40,6 +40,15 @@ void DatabaseWriter::write_page(std::uint32_t page, std::span<const std::uint8_t
   buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
 }
 
+Error DatabaseWriter::write_error(const std::string& doing, int err) const {
+  // Worded as SQLite's own path words it (store/sqlite.cpp), whichever writer met the limit.
+  const bool cut_short = err == 0 || err == ENOSPC || err == EFBIG || err == EDQUOT;
+  return Error(kExitOutput,
+               "database " + label_ + ": " +
+                   (cut_short ? "disk I/O error (a write was cut short: disk full, quota or file size limit): " : "") +
+                   doing + ": " + (err ? std::strerror(err) : "no progress"));
+}
+
 void DatabaseWriter::flush() {
   const std::uint8_t* p = buffer_.data();
   std::size_t left = buffer_.size();
@@ -47,9 +56,7 @@ void DatabaseWriter::flush() {
   while (left > 0) {
     const ssize_t n = ::pwrite(fd_.get(), p, left, at);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      throw Error(kExitOutput, "database " + label_ + ": cannot write at offset " + std::to_string(at) + ": " +
-                                   (n < 0 ? std::strerror(errno) : "no progress"));
+    if (n <= 0) throw write_error("cannot write at offset " + std::to_string(at), n < 0 ? errno : 0);
     p += n;
     left -= static_cast<std::size_t>(n);
     at += n;
@@ -60,7 +67,7 @@ void DatabaseWriter::flush() {
 void DatabaseWriter::finish(std::uint32_t database_pages, bool sync) {
   flush();
   if (::ftruncate(fd_.get(), static_cast<off_t>(database_pages) * numbering_.page_size()) != 0)
-    throw Error(kExitOutput, "database " + label_ + ": cannot set its size: " + std::strerror(errno));
+    throw write_error("cannot set its size", errno);
   if (sync && ::fsync(fd_.get()) != 0)
     throw Error(kExitOutput, "database " + label_ + ": cannot sync: " + std::strerror(errno));
   if (::close(fd_.release()) != 0)

@@ -8,6 +8,7 @@
 
 #include "sqlite_file/page_numbering.hpp"
 #include "sqlite_file/record.hpp"
+#include "util/error.hpp"
 #include "util/fd.hpp"
 
 namespace lfp::sqlite_file {
@@ -28,6 +29,7 @@ class DatabaseWriter {
 
  private:
   void flush();
+  Error write_error(const std::string& doing, int err) const;  // err: an errno, or 0 for a short write
 
   UniqueFd fd_;
   std::string label_;

@@ -19,6 +19,7 @@ inline constexpr const char* kParse = "parse";
 inline constexpr const char* kShuffle = "shuffle";
 inline constexpr const char* kDedup = "dedup";
 inline constexpr const char* kCount = "count";
+inline constexpr const char* kPages = "pages";  // a new database built by hand: every rank lays out its parts
 inline constexpr const char* kWriteDb = "write_db";
 inline constexpr const char* kWriteH5 = "write_h5";
 inline constexpr const char* kTotal = "total";  // the whole run, the last entry

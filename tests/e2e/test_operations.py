@@ -77,7 +77,7 @@ def test_a_long_run_logs_a_timestamped_line_at_each_phase_start_and_at_least_eve
     assert "\r" not in p.stderr_text and "\033[" not in p.stderr_text, "terminal control codes in a log"
     lines = progress_lines(p.stderr_text)
     phases = [phase for _, phase, text in lines if text.startswith("started")]
-    assert phases == ["digest", "scan", "parse", "shuffle", "dedup", "count", "write_db"], p.stderr_text
+    assert phases == ["digest", "scan", "parse", "shuffle", "dedup", "count", "pages", "write_db"], p.stderr_text
     periodic = [text for _, _, text in lines if not text.startswith("started")]
     assert periodic, f"no line during any phase of a {lines[-1][0] - lines[0][0]:.0f} s run:\n{p.stderr_text}"
     assert all(re.match(r"\d+\.\d s", t) for t in periodic), periodic
@@ -122,7 +122,7 @@ def test_a_stopped_run_says_what_it_stopped_and_that_the_database_is_unchanged(l
     err = "".join(seen) + rest
     m = re.search(r"^lfp_mpi: stopped by SIG(TERM|INT) during the (\w+) phase of ingest into (\S+): (.*)$", err, re.M)
     assert m, err
-    assert m.group(2) in ("parse", "shuffle", "dedup", "count", "write_db") and m.group(3) == str(db), err
+    assert m.group(2) in ("parse", "shuffle", "dedup", "count", "pages", "write_db") and m.group(3) == str(db), err
     assert m.group(4).startswith(f"{db} is unchanged"), err
     assert err.count("stopped by") == 1, "only rank 0 speaks"
     assert p.returncode != 0
