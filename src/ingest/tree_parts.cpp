@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "util/error.hpp"
-#include "util/progress.hpp"
 
 namespace lfp {
 
@@ -38,13 +37,10 @@ sqlite_file::PartSummary count_part(const BuildableSlice& slice, std::uint32_t p
                                         [](std::uint64_t, sqlite_file::PageKind, std::span<const std::uint8_t>) {});
   sqlite_file::Bytes record;
   const std::uint64_t n = slice.size();
-  auto& progress = progress_counters();
   for (std::uint64_t i = 0; i < n; ++i) {
     slice.record(i, record);
     builder.add(record);
-    if ((i + 1) % 4096 == 0) progress.records.fetch_add(4096, std::memory_order_relaxed);
   }
-  progress.records.fetch_add(n % 4096, std::memory_order_relaxed);
   return builder.finish();
 }
 

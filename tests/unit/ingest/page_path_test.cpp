@@ -127,7 +127,7 @@ Built build_file(const std::string& path, const sf::PageNumbering& numbering, co
     for (std::size_t k = 0; k < parts; ++k) {
       SCOPED_TRACE("tree " + std::to_string(t) + " part " + std::to_string(k));
       lfp::PartPages pages(slices[t][k], numbering, base[t][k]);
-      std::uint64_t count = 0;
+      std::uint64_t count = 0, records = 0;
       while (!pages.done()) {
         lfp::Buffer batch;
         pages.next_batch(batch, batch_limit);
@@ -136,8 +136,9 @@ Built build_file(const std::string& path, const sf::PageNumbering& numbering, co
         if (!pages.done()) {
           EXPECT_GE(batch.size(), batch_limit);
         }
-        EXPECT_EQ(batch.size() % (4 + page_size), 0u);
-        lfp::for_each_page(batch, page_size, [&](std::uint32_t page, std::span<const std::uint8_t> bytes) {
+        // The record count (8 bytes), then whole pages; an empty batch ends the part.
+        if (!batch.empty()) EXPECT_EQ((batch.size() - 8) % (4 + page_size), 0u);
+        records += lfp::for_each_page(batch, page_size, [&](std::uint32_t page, std::span<const std::uint8_t> bytes) {
           const auto seq = numbering.sequence_of(page);
           EXPECT_GE(seq, base[t][k]);
           EXPECT_LT(seq, base[t][k] + summaries[t][k].page_count);
@@ -147,6 +148,7 @@ Built build_file(const std::string& path, const sf::PageNumbering& numbering, co
         });
       }
       EXPECT_EQ(count, summaries[t][k].page_count);
+      EXPECT_EQ(records, slices[t][k].size());  // each record counted once, for progress
     }
   EXPECT_EQ(written.size(), part_pages);
   // The tops, then page 1 naming the roots.

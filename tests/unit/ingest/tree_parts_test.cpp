@@ -157,7 +157,9 @@ TEST(PackPlaced, RoundTripOfSeveralPartsBackToBack) {
 
 TEST(ForEachPage, ReadsPagesBackAndRefusesATruncatedBatch) {
   const std::uint32_t page_size = 1024;
-  lfp::Buffer batch;
+  lfp::Buffer batch(8);
+  const std::uint64_t records = 17;  // the batch's record count comes first
+  std::memcpy(batch.data(), &records, 8);
   for (std::uint32_t page = 2; page < 6; ++page) {
     const auto at = batch.size();
     batch.resize(at + 4 + page_size);
@@ -165,13 +167,16 @@ TEST(ForEachPage, ReadsPagesBackAndRefusesATruncatedBatch) {
     std::memset(batch.data() + at + 4, static_cast<int>(page), page_size);
   }
   std::vector<std::uint32_t> seen;
-  lfp::for_each_page(batch, page_size, [&](std::uint32_t page, std::span<const std::uint8_t> bytes) {
-    seen.push_back(page);
-    ASSERT_EQ(bytes.size(), page_size);
-    EXPECT_EQ(bytes[0], page);
-    EXPECT_EQ(bytes[page_size - 1], page);
-  });
+  const auto counted =
+      lfp::for_each_page(batch, page_size, [&](std::uint32_t page, std::span<const std::uint8_t> bytes) {
+        seen.push_back(page);
+        ASSERT_EQ(bytes.size(), page_size);
+        EXPECT_EQ(bytes[0], page);
+        EXPECT_EQ(bytes[page_size - 1], page);
+      });
   EXPECT_EQ(seen, (std::vector<std::uint32_t>{2, 3, 4, 5}));
+  EXPECT_EQ(counted, records);
+  EXPECT_EQ(lfp::for_each_page(lfp::Buffer{}, page_size, [](std::uint32_t, std::span<const std::uint8_t>) {}), 0u);
   batch.resize(batch.size() - 1);
   EXPECT_ANY_THROW(lfp::for_each_page(batch, page_size, [](std::uint32_t, std::span<const std::uint8_t>) {}));
 }
