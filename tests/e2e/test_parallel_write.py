@@ -399,62 +399,82 @@ def query(lfp, db: Path, *args) -> str:
     return lfp.run("query", "--db", db, "--format", "json", *args, mpirun=False, check=True).stdout_text
 
 
+def edit_by_hand(db: Path, tag: str, skus: list[str]):
+    """INSERT, UPDATE (of a name, of a sku) and DELETE through the products view in Python's
+    sqlite3, as docs/schema.md shows them; the view's triggers keep the counts."""
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("INSERT INTO products VALUES(?, 'Hand', 'inserted in sqlite3')", (f"hand-{tag}",))
+        con.execute("UPDATE products SET name = 'Hand' WHERE sku = ?", (skus[0],))
+        con.execute("UPDATE products SET sku = ? WHERE sku = ?", (f"moved-{tag}", skus[1]))
+        con.execute("DELETE FROM products WHERE sku = ?", (skus[2],))
+        con.execute("DELETE FROM products WHERE name = ?", (f"Long {len(tag)}",))
+    con.close()
+    check_sound(db)
+
+
 def test_a_pages_database_takes_every_later_change_as_the_sqlite_writers_does(lfp, ranks, sample_csv, tmp_path):
+    """The same commands, ingests and hand edits on a database from each writer leave the same
+    database. The first database holds long values too, so that SQLite frees and rewrites
+    hand-built cells with overflow chains: an update of a long-named product deletes a
+    product_counts row (and its index entry) at once; the fold rewrites products_main."""
     rng = random.Random(201)
-    first = input_files("prefixes_and_high_bytes", sample_csv, tmp_path / "in")
-    base = reference.expected([sample_csv.read_bytes()] + [f.read_bytes() for f in first]).products
+    first = [sample_csv, *input_files("prefixes_and_high_bytes", sample_csv, tmp_path / "in"),
+             *input_files("long_descriptions", sample_csv, tmp_path / "in")]
+    base = reference.expected([f.read_bytes() for f in first]).products
     skus = [s.decode() for s in sorted(base)]  # command-line arguments
     base = {s.decode(): (n.decode(), d.decode()) for s, (n, d) in base.items()}
+    long_skus = [s for s in skus if len(base[s][1]) > X or len(base[s][0]) > X]
+    assert len(long_skus) > 300
     # Second ingest: 150 renamed or redescribed, 50 new products; products_recent stays under a
-    # quarter of the products. Third: 800 changed, which folds products_recent into products_main.
+    # quarter of the products. Third: 800 changed and every long value made short, which folds
+    # products_recent into products_main.
     second = write(tmp_path / "in" / "second.csv", rows_file(
         [(f"Renamed {i % 3}", s, base[s][1]) for i, s in enumerate(rng.sample(skus, 100))] +
         [(base[s][0], s, "described again") for s in rng.sample(skus, 50)] +
         [("Newcomer", f"new-{i:03d}", "") for i in range(50)]))
     third = write(tmp_path / "in" / "third.csv", rows_file(
-        [(f"Folded {i % 9}", s, f"third {i}") for i, s in enumerate(rng.sample(skus, 800))]))
+        [(f"Folded {i % 9}", s, f"third {i}") for i, s in enumerate(rng.sample(skus, 800) + long_skus)]))
 
     dbs = {}
     for writer in WRITERS:
         db = dbs[writer] = tmp_path / writer / "products.db"
         db.parent.mkdir()
-        ingest(lfp, writer, [sample_csv, *first], db)
+        ingest(lfp, writer, first, db)
         verify(lfp, db)
     assert built_from_pages(dbs["pages"])
-    for args in (["--top", "7"], ["--sku", skus[0]], ["--sku", skus[-1]], ["--name", base[skus[5]][0]]):
-        assert query(lfp, dbs["pages"], *args) == query(lfp, dbs["sqlite"], *args), f"query {args}"
+    for args in (["--top", "7"], ["--sku", skus[0]], ["--sku", skus[-1]], ["--name", base[skus[5]][0]],
+                 ["--name", base["n00000-0"][0]], ["--sku", "d00002"]):
+        assert query(lfp, dbs["pages"], *args) == query(lfp, dbs["sqlite"], *args), f"query {args[0]}"
 
     for writer, db in dbs.items():
         for edit in (["update", "--sku", skus[1], "--name", "Edited"],
+                     ["update", "--sku", "n00000-0", "--name", "Edited"],  # its 4 KB name is gone
+                     ["update", "--sku", "d00002", "--description", "was 100 KB"],
                      ["update", "--sku", skus[-2], "--description", "edited\ntwice"],
                      ["update", "--insert", "--sku", "inserted", "--name", "Edited", "--description", "new"],
-                     ["delete", "--sku", skus[2], "--sku", skus[-3]]):
+                     ["delete", "--sku", skus[2], "--sku", skus[-3], "--sku", "d00001"]):
             lfp.run(*edit, "--db", db, mpirun=False, check=True)
+        edit_by_hand(db, "1", skus[3:])
         ingest(lfp, writer, [second], db)
         with connect(db) as con:
             assert con.execute("SELECT count(*) FROM products_recent").fetchone()[0] > 150, "not kept in products_recent"
+        verify(lfp, db)
     assert_same_databases(dbs["pages"], dbs["sqlite"], tmp_path)
 
     for writer, db in dbs.items():
         ingest(lfp, writer, [third], db)
         with connect(db) as con:
             assert con.execute("SELECT count(*) FROM products_recent").fetchone()[0] == 0, "not folded"
-        # Hand edits through the view's triggers (docs/schema.md), then the snapshot again.
-        con = sqlite3.connect(db)
-        con.execute("INSERT INTO products VALUES('by-hand', 'Hand', 'inserted in sqlite3')")
-        con.execute("UPDATE products SET name = 'Hand' WHERE sku = ?", (skus[3],))
-        con.execute("UPDATE products SET sku = 'moved' WHERE sku = ?", (skus[4],))
-        con.execute("DELETE FROM products WHERE name = 'Folded 4'")
-        con.commit()
-        con.close()
+        edit_by_hand(db, "22", skus[6:])
         lfp.run("snapshot", "--db", db, mpirun=False, check=True)
         verify(lfp, db)
     got = read_db(dbs["pages"])
-    assert got.products[b"by-hand"] == (b"Hand", b"inserted in sqlite3") and b"moved" in got.products
+    assert got.products[b"hand-22"] == (b"Hand", b"inserted in sqlite3") and b"moved-1" in got.products
     assert_same_databases(dbs["pages"], dbs["sqlite"], tmp_path)
     assert_same_snapshots(dbs["pages"].with_suffix(".h5"), dbs["sqlite"].with_suffix(".h5"))
-    for args in (["--top", "12"], ["--name", "Hand"], ["--name", "Edited"], ["--sku", "moved"]):
-        assert query(lfp, dbs["pages"], *args) == query(lfp, dbs["sqlite"], *args), f"query {args}"
+    for args in (["--top", "12"], ["--name", "Hand"], ["--name", "Edited"], ["--sku", "moved-22"]):
+        assert query(lfp, dbs["pages"], *args) == query(lfp, dbs["sqlite"], *args), f"query {args[0]}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,9 +491,12 @@ def test_a_pages_run_over_max_rejects_leaves_no_database_and_no_temporary_file(l
     assert p.returncode == 3, p.stderr_text
     assert sorted(x.name for x in out.iterdir()) == [] and list(scratch.iterdir()) == []
     assert sorted(x.name for x in reject.parent.iterdir()) == ["one-reject.csv"]
-    # One reject allowed: the same run writes the database and its snapshot, and only them.
-    ingest(lfp, "pages", [sample_csv, reject], out / "products.db", "--max-rejects", "1", "--scratch", scratch)
+    # One reject allowed: the same run writes the database and its snapshot, and only them;
+    # without --db-writer, with the pages writer (the default).
+    lfp.run("ingest", sample_csv, reject, "--db", out / "products.db", "--max-rejects", "1", "--scratch", scratch,
+            "-q", check=True)
     assert sorted(x.name for x in out.iterdir()) == ["products.db", "products.h5"] and list(scratch.iterdir()) == []
+    assert built_from_pages(out / "products.db")
 
 
 def test_a_pages_write_cut_short_by_the_file_size_limit_leaves_nothing(lfp, ranks, sample_csv, tmp_path):
