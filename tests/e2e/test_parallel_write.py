@@ -252,19 +252,22 @@ CONTENT = {
     "user_version": "PRAGMA user_version",
 }
 
-# Every key a scan finds must be found by a seek from the root (a scan never reads the
-# separators of interior pages; a seek depends on them). Each query counts the rows of a scan
-# that a seek on the same key does not find: 0 on a sound b-tree.
+# Every key a scan of a b-tree finds must be found by a seek in the same b-tree: a scan reads
+# the cells page by page in order, a seek descends from the root comparing the key with the
+# cells of interior pages, so a misplaced separator or a wrong child pointer can hide keys from
+# seeks alone. Each query counts the keys of a scan that a seek does not find: 0 when sound.
+# (sqlite_autoindex_T_1 names the b-tree of a WITHOUT ROWID table T: its primary key.)
 UNSOUGHT = {
-    "products_main": "SELECT count(*) FROM products_main AS a WHERE NOT EXISTS (SELECT 1 FROM products_main AS b "
-                     "WHERE b.sku = a.sku AND b.name = a.name AND b.description = a.description)",
-    "products_by_name": "SELECT count(*) FROM products_main AS a WHERE NOT EXISTS (SELECT 1 FROM products_main AS b "
-                        "INDEXED BY products_by_name WHERE b.name = a.name AND b.sku = a.sku)",
-    "product_counts": "SELECT count(*) FROM product_counts AS a WHERE NOT EXISTS (SELECT 1 FROM product_counts AS b "
-                      "WHERE b.name = a.name AND b.products = a.products)",
-    "product_counts_by_products": "SELECT count(*) FROM product_counts AS a WHERE NOT EXISTS (SELECT 1 FROM "
-                                  "product_counts AS b INDEXED BY product_counts_by_products "
-                                  "WHERE b.products = a.products AND b.name = a.name)",
+    "products_main": "SELECT count(*) FROM products_main AS a INDEXED BY sqlite_autoindex_products_main_1 WHERE NOT EXISTS (SELECT 1 FROM "
+                     "products_main AS b WHERE b.sku = a.sku AND b.name = a.name AND b.description = a.description)",
+    "products_by_name": "SELECT count(*) FROM products_main AS a INDEXED BY products_by_name WHERE NOT EXISTS "
+                        "(SELECT 1 FROM products_main AS b INDEXED BY products_by_name "
+                        "WHERE b.name = a.name AND b.sku = a.sku)",
+    "product_counts": "SELECT count(*) FROM product_counts AS a INDEXED BY sqlite_autoindex_product_counts_1 WHERE NOT EXISTS (SELECT 1 FROM "
+                      "product_counts AS b WHERE b.name = a.name AND b.products = a.products)",
+    "product_counts_by_products": "SELECT count(*) FROM product_counts AS a INDEXED BY product_counts_by_products "
+                                  "WHERE NOT EXISTS (SELECT 1 FROM product_counts AS b INDEXED BY "
+                                  "product_counts_by_products WHERE b.products = a.products AND b.name = a.name)",
 }
 
 # The fields of the 100-byte database header that do not depend on how or how often the file
