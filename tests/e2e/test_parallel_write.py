@@ -97,13 +97,14 @@ def long_descriptions(sample: Path):
 
 
 def sku_sizes(sample: Path):
-    """1-byte skus (every byte from 0x01 to 0x7f, quoted where CSV needs it), 1,000-byte skus
-    sharing 990 bytes (full-record keys of interior cells), skus around X bytes and of 5 and
+    """1-byte skus (every byte from 0x01 to 0x7f, quoted where CSV needs it); 3,000 skus of
+    1,000 bytes sharing 990 (about 15 to a page, whole in interior cells: products_main gets
+    three levels of interior pages, products_by_name two); skus around X bytes and of 5 and
     20 KB (overflow in every tree that holds the sku)."""
     rng = random.Random(102)
     rows = [(b"One", bytes([c]), b"byte %d" % c) for c in range(1, 128)]
     prefix = text(rng, 990)
-    rows += [(b"Thousand %d" % (i % 5), prefix + b"%010d" % rng.randrange(10**10), text(rng, 50)) for i in range(300)]
+    rows += [(b"Thousand %d" % (i % 5), prefix + b"%010d" % rng.randrange(10**10), text(rng, 50)) for i in range(3000)]
     rows += [(b"Near X", text(rng, n), b"") for n in range(X - 40, X + 10)]
     rows += [(b"Huge sku", text(rng, n), text(rng, 100)) for n in (5000, 5001, 20000, 20001) for _ in range(3)]
     return [quoted_file(shuffled(rng, rows))]
