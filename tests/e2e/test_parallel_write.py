@@ -16,6 +16,7 @@ gives, and must stay usable by everything that opens it afterwards.
 """
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import signal
@@ -328,6 +329,13 @@ def check_sound(db: Path):
         assert problems == [b"ok"], f"{db}: integrity_check: {problems[:10]}"
         for tree, sql in UNSOUGHT.items():
             assert con.execute(sql).fetchone()[0] == 0, f"{db}: {tree}: rows a scan finds and a seek does not"
+        page_size, pages = (con.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_size", "page_count"))
+    assert db.stat().st_size == page_size * pages, f"{db}: {db.stat().st_size} bytes for {pages} pages"
+
+
+def free_pages(db: Path) -> int:
+    with connect(db) as con:
+        return con.execute("PRAGMA freelist_count").fetchone()[0]
 
 
 def header_fields(db: Path) -> dict[str, bytes]:
@@ -394,6 +402,8 @@ def test_a_new_database_from_pages_equals_the_sqlite_writers(lfp, ranks, sample_
     dbs = new_databases(lfp, files, tmp_path)
     check_tables(read_db(dbs["pages"]), reference.expected([f.read_bytes() for f in files]))
     assert_same_databases(dbs["pages"], dbs["sqlite"], tmp_path)
+    # No page left over: the pages writer's file has as many free pages as SQLite's (none).
+    assert [free_pages(db) for db in dbs.values()] == [0, 0]
     assert_same_snapshots(dbs["pages"].with_suffix(".h5"), dbs["sqlite"].with_suffix(".h5"))
     verify(lfp, dbs["pages"])
 
@@ -528,9 +538,28 @@ def test_a_pages_write_cut_short_by_the_file_size_limit_leaves_nothing(lfp, rank
     assert sorted(x.name for x in out.iterdir()) == []
 
 
-def test_a_pages_run_stopped_while_writing_leaves_no_database(lfp, ranks, sample_csv, tmp_path):
-    """SIGTERM to mpirun (a time limit, scancel) when the write begins: no database, no
-    snapshot; a temporary file a SIGKILLed rank 0 left is removed by the next run, which works."""
+def rank_pids(mpirun_pid: int) -> dict[int, int]:
+    """rank -> process id of the ranks mpirun started (its children, by OMPI_COMM_WORLD_RANK)."""
+    pids = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) != mpirun_pid:
+                continue
+            env = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for var in env:
+            if var.startswith(b"OMPI_COMM_WORLD_RANK="):
+                pids[int(var.split(b"=")[1])] = int(proc.name)
+    return pids
+
+
+@pytest.mark.parametrize("stop", ["sigterm_to_mpirun", "sigkill_to_the_last_rank"])
+def test_a_pages_run_stopped_while_writing_leaves_no_database(lfp, ranks, sample_csv, tmp_path, stop):
+    """When the write begins (every rank builds its pages, rank 0 writes them), SIGTERM to
+    mpirun (a time limit, scancel), or SIGKILL to the last rank (a crash; rank 0 itself at one
+    rank): no database, no snapshot; a temporary file a SIGKILLed rank 0 left is removed by the
+    next run, which works."""
     files = input_files("huge_group", sample_csv, tmp_path / "in")
     out = tmp_path / "out"
     out.mkdir()
@@ -543,7 +572,12 @@ def test_a_pages_run_stopped_while_writing_leaves_no_database(lfp, ranks, sample
     for line in p.stderr:
         seen.append(line)
         if " write_db: started" in line:
-            p.send_signal(signal.SIGTERM)
+            if stop == "sigterm_to_mpirun":
+                p.send_signal(signal.SIGTERM)
+            else:
+                pids = rank_pids(p.pid)
+                assert sorted(pids) == list(range(ranks)), pids
+                os.kill(pids[ranks - 1], signal.SIGKILL)
             break
     seen += p.stderr.readlines()
     assert p.wait(timeout=60) != 0, "".join(seen)
