@@ -10,7 +10,8 @@ gives, and must stay usable by everything that opens it afterwards.
 2. After a pages ingest, `query`, `update`, `delete`, later ingests (kept in products_recent,
    then folded into the hand-built products_main) and hand edits through the `products` view
    give what the same steps give on the sqlite writer's database.
-3. A failed or stopped pages run leaves no database and no temporary file.
+3. A pages run that fails (over --max-rejects, over the file size limit) or is stopped while
+   it writes (SIGTERM to mpirun, SIGKILL to a rank) leaves no database and no temporary file.
 
     python3 -m pytest -q tests/e2e/test_parallel_write.py --lfp build/lfp_mpi --ranks 8
 """
