@@ -11,6 +11,12 @@ def write(path: Path, data: bytes) -> Path:
     return path
 
 
+def csv_line(fields) -> bytes:
+    """One CSV record ending in CRLF; a field holding a comma, quote or line break is quoted."""
+    return b",".join(b'"' + f.replace(b'"', b'""') + b'"' if any(c in f for c in b',"\r\n') else f
+                     for f in fields) + b"\r\n"
+
+
 def product_file(rows, eol: bytes = b"\r\n") -> bytes:
     """A product CSV: the header name,sku,description, then one line per (name, sku, description)."""
     return b"name,sku,description" + eol + b"".join(b"%s,%s,%s%s" % (*r, eol) for r in rows)

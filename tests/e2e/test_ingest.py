@@ -16,7 +16,7 @@ import pytest
 import reference
 from checks import assert_same, check_h5, check_tables
 from dbread import Db, read_db
-from product_csv import write
+from product_csv import csv_line, write
 from reference import BOM, expected
 
 # ---------------------------------------------------------------------------------------------
@@ -311,11 +311,6 @@ def test_reingest_changes_nothing(lfp, ranks, sample_csv, tmp_path):
 
 # ---------------------------------------------------------------------------------------------
 # 5. Updates
-
-
-def csv_line(fields) -> bytes:
-    return b",".join(b'"' + f.replace(b'"', b'""') + b'"' if any(c in f for c in b',"\r\n') else f
-                     for f in fields) + b"\r\n"
 
 
 def make_update_files() -> tuple[bytes, bytes]:
