@@ -113,10 +113,10 @@ std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions
 // Rank 0's end of the write phase: `stats` gets the write's figures once it succeeded; an
 // Error leaves the database (and `stats`) unchanged. Returns the exit code.
 int write_or_report(const mpi::Comm& comm, const IngestOptions& opt, const ReadFiles& files, RunStats& stats,
-                    const RankResults& mine, PhaseClock& clock) {
+                    const RankResults& mine, PhaseClock& clock, BuiltFile& built) {
   int code = kExitOk;
   try {
-    stats = write_on_root(comm, opt, files, stats, mine, clock);
+    stats = write_on_root(comm, opt, files, stats, mine, clock, built);
   } catch (const Error& e) {
     log::error(0, e.what());
     code = e.code();
@@ -376,19 +376,23 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
     clock.lap_collective(comm, phase::kPages);
   }
   clock.start(phase::kWriteDb, {0, 0, static_cast<std::uint64_t>(stats.distinct_skus)});
+  // Where the ranks share the output's file system, each writes its own pages at once.
+  BuiltFile built;
+  const bool parts_written = pages && write_parts_in_place(comm, opt, *pages, built);
   auto rejects = decode_all<RejectView>(parsed.rejects.data(), parsed.rejects.data() + parsed.rejects.size());
-  const RankResults results{rejects, products, build_pages ? names.counts : counts, pages ? &*pages : nullptr, [&] {
-                              std::vector<RejectView>().swap(rejects);
-                              std::vector<RowRef>().swap(products);
-                              std::vector<NameCount>().swap(counts);
-                              std::vector<Buffer>().swap(incoming);
-                              std::vector<Buffer>().swap(count_bytes);
-                              names = NameIndex{};
-                              Buffer().swap(parsed.rejects);
-                            }};
+  const RankResults results{
+      rejects, products, build_pages ? names.counts : counts, pages ? &*pages : nullptr, parts_written, [&] {
+        std::vector<RejectView>().swap(rejects);
+        std::vector<RowRef>().swap(products);
+        std::vector<NameCount>().swap(counts);
+        std::vector<Buffer>().swap(incoming);
+        std::vector<Buffer>().swap(count_bytes);
+        names = NameIndex{};
+        Buffer().swap(parsed.rejects);
+      }};
   int code = kExitOk;
   if (comm.root())
-    code = write_or_report(comm, opt, files, stats, results, clock);
+    code = write_or_report(comm, opt, files, stats, results, clock, built);
   else
     serve_write(comm, opt, results);
   code = comm.max(code);

@@ -1,10 +1,17 @@
 #include "ingest/write.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <optional>
+#include <random>
 
 #include "ingest/tree_parts.hpp"
+#include "mpi/agree.hpp"
 #include "mpi/gather_stream.hpp"
 #include "records/order_key.hpp"
 #include "records/reject.hpp"
@@ -58,7 +65,7 @@ mpi::BatchSource pages_of(const PagePlan& plan, std::size_t tree, std::size_t li
 
 std::vector<mpi::BatchSource> sources_of(const RankResults& mine, std::size_t batch_bytes) {
   std::vector<mpi::BatchSource> out;
-  if (mine.pages)
+  if (mine.pages && !mine.parts_written)
     for (std::size_t t = 0; t < kProductTreeCount; ++t) out.push_back(pages_of(*mine.pages, t, batch_bytes));
   out.push_back(batches_of(mine.rejects, batch_bytes));
   out.push_back(batches_of(mine.products, batch_bytes));
@@ -68,18 +75,18 @@ std::vector<mpi::BatchSource> sources_of(const RankResults& mine, std::size_t ba
 
 // Rank 0: the file of a new database built by hand (page_plan.hpp), in a temporary file
 // beside `db`: every part's pages as they arrive, then the interior pages and page 1.
-std::unique_ptr<TempFile> assemble_database(const std::string& db, const PagePlan& plan, int ranks,
-                                            const std::function<void(int, std::size_t, Buffer&)>& fetch) {
-  auto temp = std::make_unique<TempFile>(db);
+// With `parts_written`, the ranks wrote their parts already: only the tops and page 1 remain.
+void assemble_database(const std::string& db, const PagePlan& plan, int ranks, bool parts_written,
+                       const std::string& path, const std::function<void(int, std::size_t, Buffer&)>& fetch) {
   const auto& numbering = plan.numbering;
   const std::uint32_t page_size = numbering.page_size();
-  sqlite_file::DatabaseWriter writer(sqlite_file::DatabaseWriter::open_file(temp->path()), db, numbering);
+  sqlite_file::DatabaseWriter writer(sqlite_file::DatabaseWriter::open_existing(path), db, numbering);
   auto write = [&](std::uint32_t page, std::span<const std::uint8_t> bytes) { writer.write_page(page, bytes); };
   // A batch from each rank in turn (each rank's trees in order): the other ranks build their
   // next batches while rank 0 builds its own and writes.
   Buffer batch;
-  std::vector<std::size_t> tree(ranks, 0);
-  for (int busy = ranks; busy > 0;)
+  std::vector<std::size_t> tree(ranks, parts_written ? kProductTreeCount : 0);
+  for (int busy = parts_written ? 0 : ranks; busy > 0;)
     for (int r = 0; r < ranks; ++r) {
       if (tree[r] == kProductTreeCount) continue;
       fetch(r, tree[r], batch);
@@ -116,7 +123,6 @@ std::unique_ptr<TempFile> assemble_database(const std::string& db, const PagePla
   header.database_pages = numbering.pages_for(next);
   writer.write_page(1, sqlite_file::encode_first_page(header, schema));
   writer.finish(header.database_pages, /*sync=*/false);  // TempFile::publish syncs
-  return temp;
 }
 
 // Every item of every rank's stream, rank after rank: ranks hold key ranges in order, so
@@ -138,22 +144,72 @@ void concatenate(int ranks, Fetch&& fetch, Sink&& sink) {
 
 }  // namespace
 
+bool write_parts_in_place(const mpi::Comm& comm, const IngestOptions& opt, const PagePlan& plan, BuiltFile& file) {
+  // Rank 0 creates the file and writes a random token where page 1 will go; a rank that
+  // reads the token back through the path has the very file (not a node-local namesake).
+  std::vector<char> path;
+  std::vector<std::uint8_t> token(16);
+  if (const int code = mpi::agree(comm, [&] {
+        if (!comm.root()) return;
+        file.temp = std::make_unique<TempFile>(opt.db);
+        std::random_device random;
+        for (auto& b : token) b = static_cast<std::uint8_t>(random());
+        const auto fd = sqlite_file::DatabaseWriter::open_existing(file.temp->path());
+        if (::pwrite(fd.get(), token.data(), token.size(), 0) != static_cast<ssize_t>(token.size()))
+          throw Error(kExitOutput, "database " + opt.db + ": cannot write its temporary file " + file.temp->path() +
+                                       ": " + std::strerror(errno));
+        path.assign(file.temp->path().begin(), file.temp->path().end());
+      }))
+    throw Error::reported(static_cast<ExitCode>(code));
+  comm.bcast(path);
+  comm.bcast(token);
+  UniqueFd fd(::open(std::string(path.begin(), path.end()).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  std::vector<std::uint8_t> seen(token.size());
+  const bool same =
+      fd && ::pread(fd.get(), seen.data(), seen.size(), 0) == static_cast<ssize_t>(seen.size()) && seen == token;
+  if (comm.max(same ? 0 : 1) != 0) return false;  // rank 0 pulls the parts instead
+
+  // Every rank writes its parts; rank 0 counts the products for the progress line, its own
+  // standing for all (the ranks hold about as many).
+  const std::uint64_t total = comm.sum(static_cast<std::uint64_t>(plan.slices[sqlite_file::kProductsMain].size()));
+  const std::uint64_t own = plan.slices[sqlite_file::kProductsMain].size();
+  if (const int code = mpi::agree(comm, [&] {
+        sqlite_file::DatabaseWriter writer(std::move(fd), opt.db, plan.numbering);
+        Buffer batch;
+        for (std::size_t t = 0; t < kProductTreeCount; ++t) {
+          PartPages part(plan.slices[t], plan.numbering, plan.base[t]);
+          while (!part.done()) {
+            batch.clear();
+            part.next_batch(batch, opt.batch_bytes);
+            const auto records = for_each_page(
+                batch, plan.numbering.page_size(),
+                [&](std::uint32_t page, std::span<const std::uint8_t> bytes) { writer.write_page(page, bytes); });
+            if (comm.root() && t == sqlite_file::kProductsMain && own > 0)
+              progress_counters().records.fetch_add(records * total / own, std::memory_order_relaxed);
+          }
+        }
+        writer.close();
+      }))
+    throw Error::reported(static_cast<ExitCode>(code));
+  return true;
+}
+
 void serve_write(const mpi::Comm& comm, const IngestOptions& opt, const RankResults& mine) {
   mpi::serve_streams(comm, sources_of(mine, opt.batch_bytes));
 }
 
 RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const ReadFiles& files, RunStats stats,
-                       const RankResults& mine, PhaseClock& clock) {
+                       const RankResults& mine, PhaseClock& clock, BuiltFile& file) {
   const int ranks = comm.size();
-  const Streams streams(mine.pages != nullptr);
+  const Streams streams(mine.pages && !mine.parts_written);
   mpi::StreamClient client(comm, sources_of(mine, opt.batch_bytes), streams.count);
   auto from = [&](std::size_t s) { return [&client, s](int rank, Buffer& batch) { client.fetch(rank, s, batch); }; };
   std::optional<store::ImportSession> session;
   if (mine.pages) {
-    auto built = assemble_database(opt.db, *mine.pages, ranks, [&](int rank, std::size_t tree, Buffer& batch) {
-      client.fetch(rank, streams.pages + tree, batch);
-    });
-    session.emplace(opt.db, std::move(built), stats.distinct_skus);
+    assemble_database(
+        opt.db, *mine.pages, ranks, mine.parts_written, file.temp->path(),
+        [&](int rank, std::size_t tree, Buffer& batch) { client.fetch(rank, streams.pages + tree, batch); });
+    session.emplace(opt.db, std::move(file.temp), stats.distinct_skus);
   } else {
     session.emplace(opt.db);
     session->expect(stats.distinct_skus);

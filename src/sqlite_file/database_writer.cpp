@@ -26,6 +26,12 @@ UniqueFd DatabaseWriter::open_file(const std::string& path) {
   return fd;
 }
 
+UniqueFd DatabaseWriter::open_existing(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) throw Error(kExitOutput, "database " + path + ": cannot open for writing: " + std::strerror(errno));
+  return fd;
+}
+
 void DatabaseWriter::write_page(std::uint32_t page, std::span<const std::uint8_t> bytes) {
   const std::uint32_t size = numbering_.page_size();
   if (bytes.size() != size)
@@ -70,6 +76,12 @@ void DatabaseWriter::finish(std::uint32_t database_pages, bool sync) {
     throw write_error("cannot set its size", errno);
   if (sync && ::fsync(fd_.get()) != 0)
     throw Error(kExitOutput, "database " + label_ + ": cannot sync: " + std::strerror(errno));
+  if (::close(fd_.release()) != 0)
+    throw Error(kExitOutput, "database " + label_ + ": cannot close: " + std::strerror(errno));
+}
+
+void DatabaseWriter::close() {
+  flush();
   if (::close(fd_.release()) != 0)
     throw Error(kExitOutput, "database " + label_ + ": cannot close: " + std::strerror(errno));
 }

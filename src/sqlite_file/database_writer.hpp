@@ -20,12 +20,18 @@ class DatabaseWriter {
                  std::size_t buffer_bytes = std::size_t{4} << 20);
   // Opens (creating or truncating) `path` for writing, without following a symlink.
   static UniqueFd open_file(const std::string& path);
+  // Opens the existing `path` for reading and writing as it is (another process writes
+  // other pages of it), without following a symlink.
+  static UniqueFd open_existing(const std::string& path);
 
   // Writes page `page` (page_size bytes). The lock page is refused.
   void write_page(std::uint32_t page, std::span<const std::uint8_t> bytes);
   // Flushes, sets the file's length to `database_pages` pages (the lock page and any page not
   // written read as zeros), fsyncs if asked and closes, reporting any failure.
   void finish(std::uint32_t database_pages, bool sync);
+  // Flushes and closes, reporting any failure, leaving the file's length to whoever
+  // finishes it (a part written in place by one rank of several).
+  void close();
 
  private:
   void flush();
