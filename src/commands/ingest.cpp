@@ -366,19 +366,20 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   }
   stats.distinct_skus = comm.sum(static_cast<std::int64_t>(products.size()));
 
-  // Phase 8b: rank 0 writes the database and the snapshot: from every rank's pages (each rank
-  // builds its slices of the b-trees), or by merging every rank's sorted rows into SQLite.
+  // Phase 8a (a new database): every rank counts the pages of its parts (prefix sums place them
+  // in the file) and, where the ranks share the output's file system, writes them at once.
   std::optional<PagePlan> pages;
+  BuiltFile built;
+  bool parts_written = false;
   if (build_pages) {
-    // Phase 8a: every rank counts the pages of its parts; prefix sums place them in the file.
-    clock.start(phase::kPages);
+    clock.start(phase::kPages, {0, 0, static_cast<std::uint64_t>(stats.distinct_skus)});
     pages.emplace(plan_pages(comm, tree_slices(products, names)));
+    parts_written = write_parts_in_place(comm, opt, *pages, built);
     clock.lap_collective(comm, phase::kPages);
   }
+  // Phase 8b: rank 0 finishes the file (or pulls every rank's pages and writes them), or merges
+  // every rank's sorted rows into SQLite; then the small tables and the snapshot.
   clock.start(phase::kWriteDb, {0, 0, static_cast<std::uint64_t>(stats.distinct_skus)});
-  // Where the ranks share the output's file system, each writes its own pages at once.
-  BuiltFile built;
-  const bool parts_written = pages && write_parts_in_place(comm, opt, *pages, built);
   auto rejects = decode_all<RejectView>(parsed.rejects.data(), parsed.rejects.data() + parsed.rejects.size());
   const RankResults results{
       rejects, products, build_pages ? names.counts : counts, pages ? &*pages : nullptr, parts_written, [&] {

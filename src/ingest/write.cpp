@@ -240,8 +240,10 @@ RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const Re
   if (mine.pages) {
     // The database has its products: the streams only feed the snapshot.
     if (stream_h5) {
-      concatenate<RowView>(ranks, from(streams.products),
-                           [&](const RowView& r) { snapshot->add_product(r.sku, r.name, r.description); });
+      concatenate<RowView>(ranks, from(streams.products), [&](const RowView& r) {
+        snapshot->add_product(r.sku, r.name, r.description);
+        if (mine.parts_written) progress_counters().records.fetch_add(1, std::memory_order_relaxed);
+      });
       concatenate<NameCount>(ranks, from(streams.counts),
                              [&](const NameCount& c) { snapshot->add_count(c.name, c.products); });
     }
