@@ -33,6 +33,7 @@
 #include "sqlite_file/record.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
+#include "tools/temp_db_path.hpp"
 #include "tools/tree_records.hpp"
 
 namespace {
@@ -168,20 +169,9 @@ Built build_file(const std::string& path, const sf::PageNumbering& numbering, co
   return built;
 }
 
-class TempPath {
- public:
-  explicit TempPath(const std::string& name)
-      : path_(::testing::TempDir() + "page_path_" + name + "_" + std::to_string(::getpid()) + ".db") {
-    ::unlink(path_.c_str());
-  }
-  ~TempPath() {
-    ::unlink(path_.c_str());
-    ::unlink((path_ + "-journal").c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+// A database path of this file's tests.
+struct TempPath : lfp::test::TempDbPath {
+  explicit TempPath(const std::string& name) : TempDbPath("page_path", name) {}
 };
 
 // The same rows through SQLite's own inserts.

@@ -31,6 +31,7 @@
 #include "sqlite_file/record.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
+#include "tools/temp_db_path.hpp"
 
 namespace {
 
@@ -358,20 +359,9 @@ void apply_edits(Connection& db, const SortedTrees& trees) {
   tx.commit();
 }
 
-class TempPath {
- public:
-  explicit TempPath(const std::string& name)
-      : path_(::testing::TempDir() + "sqlite_file_" + name + "_" + std::to_string(::getpid()) + ".db") {
-    ::unlink(path_.c_str());
-  }
-  ~TempPath() {
-    ::unlink(path_.c_str());
-    ::unlink((path_ + "-journal").c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+// A database path of this file's tests.
+struct TempPath : lfp::test::TempDbPath {
+  explicit TempPath(const std::string& name) : TempDbPath("sqlite_file", name) {}
 };
 
 // Builds `products` in `parts` parts and checks the file against the reference database.
