@@ -332,6 +332,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   clock.lap_collective(comm, phase::kShuffle);
   clock.start(phase::kDedup);
   std::vector<RowRef> products = latest_by_sku(decode_all<RowRef>(incoming));
+  compact_survivors(incoming, products);
   clock.lap_collective(comm, phase::kDedup);
 
   // Phase 7: products per name. A new database built by hand also needs the name index's

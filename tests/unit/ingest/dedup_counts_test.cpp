@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -122,3 +123,37 @@ TEST(RowCodec, RoundTripsRowsCountsAndRejects) {
   EXPECT_EQ(r.line, 9u);
   EXPECT_EQ(r.record.size(), lfp::kRejectRecordBytes);  // raw record kept, cut
 }
+
+namespace {
+
+TEST(CompactSurvivors, KeepsExactlyTheSurvivorsBytesInOrderAndShrinksTheBuffers) {
+  // Three buffers (as from three ranks), rows of many sizes, most skus repeated.
+  std::vector<lfp::Buffer> buffers(3);
+  std::mt19937 random(7);
+  std::size_t before = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string sku = "sku" + std::to_string(random() % 700);
+    const std::string name(random() % 40, 'n'), description(random() % 3000, static_cast<char>('a' + i % 26));
+    lfp::encode(buffers[random() % 3], lfp::RowView{static_cast<std::uint64_t>(i), sku, name, description});
+  }
+  for (const auto& b : buffers) before += b.size();
+  auto survivors = lfp::latest_by_sku(lfp::decode_all<lfp::RowRef>(buffers));
+  std::vector<std::string> want;
+  for (const auto& r : survivors) want.emplace_back(r.bytes());
+  lfp::compact_survivors(buffers, survivors);
+  ASSERT_EQ(survivors.size(), want.size());
+  std::size_t after = 0, kept = 0;
+  for (const auto& b : buffers) after += b.size();
+  for (std::size_t i = 0; i < survivors.size(); ++i) {
+    EXPECT_EQ(survivors[i].bytes(), want[i]) << "survivor " << i;
+    kept += want[i].size();
+    const char* at = survivors[i].bytes().data();
+    EXPECT_TRUE(std::any_of(buffers.begin(), buffers.end(), [&](const lfp::Buffer& b) {
+      return at >= b.data() && at + want[i].size() <= b.data() + b.size();
+    }));
+  }
+  EXPECT_EQ(after, kept);  // nothing but the survivors is left
+  EXPECT_LT(after, before);
+}
+
+}  // namespace
