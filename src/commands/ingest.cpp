@@ -335,11 +335,27 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   compact_survivors(incoming, products);
   clock.lap_collective(comm, phase::kDedup);
 
+  comm.sum_in_place(parsed.records);  // per file, over all ranks
+  comm.sum_in_place(parsed.rejected);
+  for (std::size_t k = 0; k < read.size(); ++k) {
+    stats.records_read += parsed.records[k];
+    stats.rejected += parsed.rejected[k];
+    if (comm.root()) {
+      files.sources[k].records = parsed.records[k];
+      files.sources[k].rejects = parsed.rejected[k];
+      report.files[read[k]].records = parsed.records[k];
+      report.files[read[k]].rejects = parsed.rejected[k];
+    }
+  }
+
   // Phase 7: products per name. A new database built by hand also needs the name index's
   // entries and the counts in both orders as key-range slices (name_index.hpp); otherwise
   // partial counts are shuffled by name hash and summed.
   clock.start(phase::kCount);
-  const bool build_pages = builds_pages(comm, opt);
+  // A run that will fail on --max-rejects takes SQLite's path, which fails before it writes a
+  // product, rather than writing a whole file first.
+  const bool too_many_rejects = opt.max_rejects >= 0 && stats.rejected > opt.max_rejects;
+  const bool build_pages = !too_many_rejects && builds_pages(comm, opt);
   NameIndex names;
   std::vector<Buffer> count_bytes;
   std::vector<NameCount> counts;
@@ -353,18 +369,6 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   }
   clock.lap_collective(comm, phase::kCount);
 
-  comm.sum_in_place(parsed.records);  // per file, over all ranks
-  comm.sum_in_place(parsed.rejected);
-  for (std::size_t k = 0; k < read.size(); ++k) {
-    stats.records_read += parsed.records[k];
-    stats.rejected += parsed.rejected[k];
-    if (comm.root()) {
-      files.sources[k].records = parsed.records[k];
-      files.sources[k].rejects = parsed.rejected[k];
-      report.files[read[k]].records = parsed.records[k];
-      report.files[read[k]].rejects = parsed.rejected[k];
-    }
-  }
   stats.distinct_skus = comm.sum(static_cast<std::int64_t>(products.size()));
 
   // Phase 8a (a new database): every rank counts the pages of its parts (prefix sums place them

@@ -79,6 +79,9 @@ PagePlan plan_pages(const mpi::Comm& comm, std::array<TreeSlice, kProductTreeCou
       next += all[r][t];
     }
   plan.part_pages = next - 1;
+  // Every rank knows the total: a file past SQLite's largest page number fails on all of them
+  // alike here (the interior pages add about one in a hundred, page 1 and the empty roots 8).
+  plan.numbering.page_of(plan.part_pages + plan.part_pages / 64 + 64);
 
   std::vector<char> placed;
   for (std::size_t t = 0; t < kProductTreeCount; ++t)

@@ -24,7 +24,8 @@ template <class Item, class KeyOf>
 std::vector<Buffer> route_encoded(Buffer&& in, const KeyRanges& ranges, int ranks, KeyOf&& key_of) {
   constexpr std::size_t kReleaseEvery = std::size_t{64} << 20;
   std::vector<Buffer> out(ranks);
-  for (auto& b : out) b.reserve(in.size() / static_cast<std::size_t>(ranks) + in.size() / 8 + 4096);
+  const std::size_t share = in.size() / static_cast<std::size_t>(ranks);
+  for (auto& b : out) b.reserve(share + share / 8 + 4096);  // grows past it for a skewed range
   const char* p = in.data();
   const char* const end = p + in.size();
   const char* released = p;

@@ -1,5 +1,7 @@
 #include "mpi/comm.hpp"
 
+#include "util/error.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -115,37 +117,45 @@ void Comm::sum_in_place(std::vector<std::int64_t>& v) const {
   MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_INT64_T, MPI_SUM, comm_);
 }
 
+// The byte counts of all ranks, on every rank, checked against MPI's int counts: every rank
+// refuses together (no rank waits in a collective another left).
+std::vector<int> Comm::byte_counts(std::size_t mine) const {
+  const auto n = static_cast<std::uint64_t>(mine);
+  std::vector<std::uint64_t> sizes(size_);
+  MPI_Allgather(&n, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm_);
+  std::uint64_t total = 0;
+  for (const auto s : sizes) total += s;
+  if (total > static_cast<std::uint64_t>(INT_MAX))
+    throw Error(kExitInternal, "gathering " + std::to_string(total) + " bytes from " + std::to_string(size_) +
+                                   " ranks: more than one MPI message holds (2 GiB)");
+  return {sizes.begin(), sizes.end()};
+}
+
 std::vector<char> Comm::gather_bytes(const std::vector<char>& mine) const {
   if (solo_) return mine;
-  // Callers gather small summaries (digests, per-file counts): int counts suffice.
-  const int n = static_cast<int>(mine.size());
-  std::vector<int> counts(rank_ == 0 ? size_ : 0), displs(rank_ == 0 ? size_ : 0);
-  MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm_);
-  std::vector<char> all;
-  if (rank_ == 0) {
-    int total = 0;
-    for (int r = 0; r < size_; ++r) {
-      displs[r] = total;
-      total += counts[r];
-    }
-    all.resize(total);
+  const std::vector<int> counts = byte_counts(mine.size());
+  std::vector<int> displs(size_);
+  int total = 0;
+  for (int r = 0; r < size_; ++r) {
+    displs[r] = total;
+    total += counts[r];
   }
-  MPI_Gatherv(mine.data(), n, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, 0, comm_);
+  std::vector<char> all(rank_ == 0 ? total : 0);
+  MPI_Gatherv(mine.data(), counts[rank_], MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, 0, comm_);
   return all;
 }
 
 std::vector<char> Comm::allgather_bytes(const std::vector<char>& mine) const {
   if (solo_) return mine;
-  const int n = static_cast<int>(mine.size());
-  std::vector<int> counts(size_), displs(size_);
-  MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_);
+  const std::vector<int> counts = byte_counts(mine.size());
+  std::vector<int> displs(size_);
   int total = 0;
   for (int r = 0; r < size_; ++r) {
     displs[r] = total;
     total += counts[r];
   }
   std::vector<char> all(total);
-  MPI_Allgatherv(mine.data(), n, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, comm_);
+  MPI_Allgatherv(mine.data(), counts[rank_], MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, comm_);
   return all;
 }
 

@@ -77,7 +77,8 @@ class Comm {
   void max_in_place(std::vector<std::int64_t>& v) const;
   void sum_in_place(std::vector<std::int64_t>& v) const;
 
-  // Every rank's bytes, concatenated in rank order, on rank 0 (empty elsewhere).
+  // Every rank's bytes, concatenated in rank order, on rank 0 (empty elsewhere). Throws
+  // Error on every rank when they exceed 2 GiB in all.
   std::vector<char> gather_bytes(const std::vector<char>& mine) const;
   // The same on every rank (samples, splitters, a few records: int counts suffice).
   std::vector<char> allgather_bytes(const std::vector<char>& mine) const;
@@ -85,6 +86,7 @@ class Comm {
  private:
   Comm() : comm_(MPI_COMM_NULL), solo_(true) {}
   void bcast_bytes(void* data, std::uint64_t bytes) const;
+  std::vector<int> byte_counts(std::size_t mine) const;
   MPI_Comm comm_;
   bool solo_ = false;
   int rank_ = 0, size_ = 1;

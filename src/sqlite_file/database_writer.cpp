@@ -82,6 +82,8 @@ void DatabaseWriter::finish(std::uint32_t database_pages, bool sync) {
 
 void DatabaseWriter::close() {
   flush();
+  if (::fdatasync(fd_.get()) != 0)
+    throw Error(kExitOutput, "database " + label_ + ": cannot sync: " + std::strerror(errno));
   if (::close(fd_.release()) != 0)
     throw Error(kExitOutput, "database " + label_ + ": cannot close: " + std::strerror(errno));
 }

@@ -180,15 +180,24 @@ void set_stop_message(const std::string& text) {
   stop_message.store(next);
 }
 
-bool stop_announced() { return unexplained_cont_ns.load() != 0 && stop_message.load() >= 0; }
+// mpirun's delay between SIGCONT and SIGTERM, plus a second for the signal to arrive.
+std::int64_t stop_window_ns() {
+  const char* setting = std::getenv("OMPI_MCA_odls_base_sigkill_timeout");
+  const std::int64_t delay_s = setting && *setting ? std::max(0L, std::strtol(setting, nullptr, 10)) : 1;
+  return (delay_s + 1) * 1000000000;
+}
+
+bool stop_announced() {
+  // Within the window only: past it no SIGTERM came, the SIGCONT was a resume (a Slurm
+  // suspend, a kill -STOP), and the run's progress lines go on.
+  const std::int64_t at = unexplained_cont_ns.load();
+  return at != 0 && stop_message.load() >= 0 && monotonic_ns() - at < stop_window_ns();
+}
 
 void wait_before_commit() {
   const std::int64_t at = unexplained_cont_ns.load();
   if (at == 0) return;
-  // mpirun's delay between SIGCONT and SIGTERM, plus a second for the signal to arrive.
-  const char* setting = std::getenv("OMPI_MCA_odls_base_sigkill_timeout");
-  const std::int64_t delay_s = setting && *setting ? std::max(0L, std::strtol(setting, nullptr, 10)) : 1;
-  const std::int64_t until = at + (delay_s + 1) * 1000000000;
+  const std::int64_t until = at + stop_window_ns();
   // A SIGTERM in this time ends the process through on_signal; else it was a resume.
   for (std::int64_t now = monotonic_ns(); now < until; now = monotonic_ns()) {
     const std::int64_t left = until - now;

@@ -50,8 +50,9 @@ void set_stop_message(const std::string& text);
 // waits for the SIGTERM that follows, so that a Ctrl-C is never followed by a commit. Returns
 // at once otherwise.
 void wait_before_commit();
-// True once rank 0 has said it is stopping (mpirun's SIGCONT): progress lines end there, so
-// that the stop line stays the last line even when a SIGKILL beats the SIGTERM handler.
+// True for the seconds after rank 0 has said it is stopping (mpirun's SIGCONT, until the
+// SIGTERM that follows): progress lines pause, so that the stop line stays the last line even
+// when a SIGKILL beats the SIGTERM handler; after a mere resume they go on.
 bool stop_announced();
 
 // The temporary name for `target` in this process: `target.partial-HOST-PID`.
