@@ -13,6 +13,7 @@
 #include "ingest/tree_parts.hpp"
 #include "mpi/agree.hpp"
 #include "mpi/gather_stream.hpp"
+#include "mpi/node.hpp"
 #include "records/order_key.hpp"
 #include "records/reject.hpp"
 #include "sqlite_file/database_file.hpp"
@@ -169,6 +170,9 @@ bool write_parts_in_place(const mpi::Comm& comm, const IngestOptions& opt, const
       fd && ::pread(fd.get(), seen.data(), seen.size(), 0) == static_cast<ssize_t>(seen.size()) && seen == token;
   if (comm.max(same ? 0 : 1) != 0) return false;  // rank 0 pulls the parts instead
 
+  const auto nodes = mpi::nodes_of(comm);
+  const bool on_root_node =
+      std::find(nodes.front().ranks.begin(), nodes.front().ranks.end(), comm.rank()) != nodes.front().ranks.end();
   // Every rank writes its parts; rank 0 counts the products for the progress line, its own
   // standing for all (the ranks hold about as many).
   const std::uint64_t total = comm.sum(static_cast<std::uint64_t>(plan.slices[sqlite_file::kProductsMain].size()));
@@ -188,7 +192,9 @@ bool write_parts_in_place(const mpi::Comm& comm, const IngestOptions& opt, const
               progress_counters().records.fetch_add(records * total / own, std::memory_order_relaxed);
           }
         }
-        writer.close();
+        // Rank 0's sync before the publish covers the file's pages written on its node (one
+        // page cache); a rank on another node syncs its own.
+        writer.close(/*sync=*/!on_root_node);
       }))
     throw Error::reported(static_cast<ExitCode>(code));
   return true;

@@ -80,9 +80,9 @@ void DatabaseWriter::finish(std::uint32_t database_pages, bool sync) {
     throw Error(kExitOutput, "database " + label_ + ": cannot close: " + std::strerror(errno));
 }
 
-void DatabaseWriter::close() {
+void DatabaseWriter::close(bool sync) {
   flush();
-  if (::fdatasync(fd_.get()) != 0)
+  if (sync && ::fdatasync(fd_.get()) != 0)
     throw Error(kExitOutput, "database " + label_ + ": cannot sync: " + std::strerror(errno));
   if (::close(fd_.release()) != 0)
     throw Error(kExitOutput, "database " + label_ + ": cannot close: " + std::strerror(errno));

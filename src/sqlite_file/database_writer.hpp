@@ -29,10 +29,10 @@ class DatabaseWriter {
   // Flushes, sets the file's length to `database_pages` pages (the lock page and any page not
   // written read as zeros), fsyncs if asked and closes, reporting any failure.
   void finish(std::uint32_t database_pages, bool sync);
-  // Flushes, syncs and closes, reporting any failure, leaving the file's length to whoever
-  // finishes it (a part written in place by one rank of several: on a file system shared by
-  // nodes, only this process can make its own writes durable).
-  void close();
+  // Flushes, syncs if asked and closes, reporting any failure, leaving the file's length to
+  // whoever finishes it (a part written in place by one rank of several: on a file system
+  // shared by nodes, only a process on the writing node can make those writes durable).
+  void close(bool sync);
 
  private:
   void flush();
