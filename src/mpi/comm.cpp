@@ -117,9 +117,9 @@ void Comm::sum_in_place(std::vector<std::int64_t>& v) const {
   MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_INT64_T, MPI_SUM, comm_);
 }
 
-// The byte counts of all ranks, on every rank, checked against MPI's int counts: every rank
-// refuses together (no rank waits in a collective another left).
-std::vector<int> Comm::byte_counts(std::size_t mine) const {
+// Every rank's byte count and where its bytes go, on every rank, checked against MPI's int
+// counts: every rank refuses together (no rank waits in a collective another left).
+Comm::ByteLayout Comm::byte_layout(std::size_t mine) const {
   const auto n = static_cast<std::uint64_t>(mine);
   std::vector<std::uint64_t> sizes(size_);
   MPI_Allgather(&n, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm_);
@@ -128,34 +128,28 @@ std::vector<int> Comm::byte_counts(std::size_t mine) const {
   if (total > static_cast<std::uint64_t>(INT_MAX))
     throw Error(kExitInternal, "gathering " + std::to_string(total) + " bytes from " + std::to_string(size_) +
                                    " ranks: more than one MPI message holds (2 GiB)");
-  return {sizes.begin(), sizes.end()};
+  ByteLayout out;
+  for (const auto s : sizes) {
+    out.displs.push_back(out.total);
+    out.counts.push_back(static_cast<int>(s));
+    out.total += static_cast<int>(s);
+  }
+  return out;
 }
 
 std::vector<char> Comm::gather_bytes(const std::vector<char>& mine) const {
   if (solo_) return mine;
-  const std::vector<int> counts = byte_counts(mine.size());
-  std::vector<int> displs(size_);
-  int total = 0;
-  for (int r = 0; r < size_; ++r) {
-    displs[r] = total;
-    total += counts[r];
-  }
-  std::vector<char> all(rank_ == 0 ? total : 0);
-  MPI_Gatherv(mine.data(), counts[rank_], MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, 0, comm_);
+  const ByteLayout l = byte_layout(mine.size());
+  std::vector<char> all(rank_ == 0 ? l.total : 0);
+  MPI_Gatherv(mine.data(), l.counts[rank_], MPI_BYTE, all.data(), l.counts.data(), l.displs.data(), MPI_BYTE, 0, comm_);
   return all;
 }
 
 std::vector<char> Comm::allgather_bytes(const std::vector<char>& mine) const {
   if (solo_) return mine;
-  const std::vector<int> counts = byte_counts(mine.size());
-  std::vector<int> displs(size_);
-  int total = 0;
-  for (int r = 0; r < size_; ++r) {
-    displs[r] = total;
-    total += counts[r];
-  }
-  std::vector<char> all(total);
-  MPI_Allgatherv(mine.data(), counts[rank_], MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, comm_);
+  const ByteLayout l = byte_layout(mine.size());
+  std::vector<char> all(l.total);
+  MPI_Allgatherv(mine.data(), l.counts[rank_], MPI_BYTE, all.data(), l.counts.data(), l.displs.data(), MPI_BYTE, comm_);
   return all;
 }
 

@@ -86,7 +86,11 @@ class Comm {
  private:
   Comm() : comm_(MPI_COMM_NULL), solo_(true) {}
   void bcast_bytes(void* data, std::uint64_t bytes) const;
-  std::vector<int> byte_counts(std::size_t mine) const;
+  struct ByteLayout {
+    std::vector<int> counts, displs;
+    int total = 0;
+  };
+  ByteLayout byte_layout(std::size_t mine) const;
   MPI_Comm comm_;
   bool solo_ = false;
   int rank_ = 0, size_ = 1;

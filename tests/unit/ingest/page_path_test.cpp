@@ -33,6 +33,7 @@
 #include "sqlite_file/record.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
+#include "tools/reference_db.hpp"
 #include "tools/temp_db_path.hpp"
 #include "tools/tree_records.hpp"
 
@@ -178,50 +179,13 @@ struct TempPath : lfp::test::TempDbPath {
 void write_reference(const std::string& path, const std::vector<Product>& products, std::uint32_t page_size) {
   Connection db(path, Connection::Mode::Create);
   db.exec("PRAGMA page_size = " + std::to_string(page_size) + "; PRAGMA synchronous = OFF");
-  lfp::store::create_tables(db);
-  lfp::store::create_indexes(db);
-  lfp::store::Transaction tx(db);
-  auto ins = db.prepare("INSERT INTO products_main(sku, name, description) VALUES(?1, ?2, ?3)");
-  std::map<std::string, std::int64_t> counts;
-  for (const auto& p : products) {
-    ins.bind(1, p.sku).bind(2, p.name).bind(3, p.description).run();
-    ++counts[p.name];
-  }
-  auto c = db.prepare("INSERT INTO product_counts(name, products) VALUES(?1, ?2)");
-  for (const auto& [name, n] : counts) c.bind(1, name).bind(2, n).run();
-  tx.commit();
+  lfp::test::insert_reference_products(db, products);
 }
 
-using Rows = std::vector<std::vector<std::string>>;
-Rows query(Connection& db, const std::string& sql) {
-  Rows out;
-  auto s = db.prepare(sql);
-  while (s.step()) {
-    std::vector<std::string> row;
-    sqlite3_stmt* st = s.get();
-    for (int c = 0; c < s.columns(); ++c) switch (sqlite3_column_type(st, c)) {
-        case SQLITE_INTEGER: row.push_back("i" + std::to_string(sqlite3_column_int64(st, c))); break;
-        case SQLITE_TEXT: row.push_back("t" + std::string(s.text(c))); break;
-        default: row.push_back("?" + std::to_string(sqlite3_column_type(st, c)));
-      }
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-
-// Each b-tree scanned in its own order (a range on its key makes SQLite walk that b-tree).
-const char* const kScans[] = {
-    "SELECT sku, name, description FROM products_main WHERE sku >= ''",
-    "SELECT name, sku FROM products_main INDEXED BY products_by_name WHERE name >= ''",
-    "SELECT name, products FROM product_counts WHERE name >= ''",
-    "SELECT products, name FROM product_counts INDEXED BY product_counts_by_products WHERE products > -1e18",
-};
-
-std::string integrity(Connection& db) {
-  std::string out;
-  for (const auto& row : query(db, "PRAGMA integrity_check")) out += row[0].substr(1) + "\n";
-  return out;
-}
+using lfp::test::integrity;
+using lfp::test::kScans;
+using lfp::test::query;
+using lfp::test::Rows;
 
 // Products with what breaks page layouts: 20-100 KB descriptions (overflow chains), 1,000-byte
 // skus, empty skus, names and descriptions, 0xFF bytes, names that are prefixes, a big group.
