@@ -25,6 +25,7 @@
 #include "ingest/record_starts.hpp"
 #include "ingest/report.hpp"
 #include "ingest/route.hpp"
+#include "ingest/snapshot_chunks.hpp"
 #include "ingest/streams.hpp"
 #include "ingest/summary.hpp"
 #include "ingest/write.hpp"
@@ -332,7 +333,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   clock.lap_collective(comm, phase::kShuffle);
   clock.start(phase::kDedup);
   std::vector<RowRef> products = latest_by_sku(decode_all<RowRef>(incoming));
-  compact_survivors(incoming, products);
+  const TextBytes product_text = compact_survivors(incoming, products);
   clock.lap_collective(comm, phase::kDedup);
 
   comm.sum_in_place(parsed.records);  // per file, over all ranks
@@ -382,20 +383,32 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
     parts_written = write_parts_in_place(comm, opt, *pages, built);
     clock.lap_collective(comm, phase::kPages);
   }
-  // Phase 8b: rank 0 finishes the file (or pulls every rank's pages and writes them), or merges
+  // Phase 8b (a new database's snapshot): every rank compresses the chunks of its slices.
+  std::optional<SnapshotChunks> h5_chunks;
+  if (build_pages && !opt.no_h5) {
+    clock.start(phase::kH5Chunks, {0, 0, static_cast<std::uint64_t>(stats.distinct_skus)});
+    h5_chunks.emplace(build_snapshot_chunks(comm, products, product_text, names.counts, opt.exchange_round_bytes));
+    clock.lap_collective(comm, phase::kH5Chunks);
+  }
+  // Phase 8c: rank 0 finishes the file (or pulls every rank's pages and writes them), or merges
   // every rank's sorted rows into SQLite; then the small tables and the snapshot.
   clock.start(phase::kWriteDb, {0, 0, static_cast<std::uint64_t>(stats.distinct_skus)});
   auto rejects = decode_all<RejectView>(parsed.rejects.data(), parsed.rejects.data() + parsed.rejects.size());
-  const RankResults results{
-      rejects, products, build_pages ? names.counts : counts, pages ? &*pages : nullptr, parts_written, [&] {
-        std::vector<RejectView>().swap(rejects);
-        std::vector<RowRef>().swap(products);
-        std::vector<NameCount>().swap(counts);
-        std::vector<Buffer>().swap(incoming);
-        std::vector<Buffer>().swap(count_bytes);
-        names = NameIndex{};
-        Buffer().swap(parsed.rejects);
-      }};
+  const RankResults results{rejects,
+                            products,
+                            build_pages ? names.counts : counts,
+                            pages ? &*pages : nullptr,
+                            parts_written,
+                            h5_chunks ? &*h5_chunks : nullptr,
+                            [&] {
+                              std::vector<RejectView>().swap(rejects);
+                              std::vector<RowRef>().swap(products);
+                              std::vector<NameCount>().swap(counts);
+                              std::vector<Buffer>().swap(incoming);
+                              std::vector<Buffer>().swap(count_bytes);
+                              names = NameIndex{};
+                              Buffer().swap(parsed.rejects);
+                            }};
   int code = kExitOk;
   if (comm.root())
     code = write_or_report(comm, opt, files, stats, results, clock, built);

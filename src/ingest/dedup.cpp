@@ -27,7 +27,8 @@ std::vector<Row> latest_by_sku(std::vector<Row> rows) {
 template std::vector<RowView> latest_by_sku(std::vector<RowView>);
 template std::vector<RowRef> latest_by_sku(std::vector<RowRef>);
 
-void compact_survivors(std::vector<Buffer>& buffers, std::vector<RowRef>& survivors) {
+TextBytes compact_survivors(std::vector<Buffer>& buffers, std::vector<RowRef>& survivors) {
+  TextBytes text;
   // Survivors in address order: within a buffer each one moves left (or stays), never over a
   // survivor not yet moved.
   std::vector<std::pair<const char*, std::uint32_t>> at(survivors.size());
@@ -51,12 +52,16 @@ void compact_survivors(std::vector<Buffer>& buffers, std::vector<RowRef>& surviv
       if (out != bytes.data()) std::memmove(out, bytes.data(), bytes.size());
       row = RowRef(out);
       out += bytes.size();
+      text.sku += row.sku().size();
+      text.name += row.name().size();
+      text.description += row.description().size();
     }
     const auto kept = static_cast<std::size_t>(out - buffer.data());
     release_pages(buffer.data() + kept, buffer.size() - kept);
     buffer.resize(kept);
   }
   if (next != at.size()) throw Error(kExitInternal, "a surviving row outside the buffers it was decoded from");
+  return text;
 }
 
 }  // namespace lfp

@@ -20,6 +20,7 @@
 #include "sqlite_file/database_writer.hpp"
 #include "sqlite_file/interior_builder.hpp"
 #include "sqlite_file/product_trees.hpp"
+#include "store/h5_slice.hpp"
 #include "store/h5_snapshot.hpp"
 #include "store/products.hpp"
 #include "store/schema.hpp"
@@ -35,16 +36,19 @@ namespace {
 using sqlite_file::kProductTreeCount;
 
 // The streams every rank serves, in the order rank 0 reads them: with a database built by
-// hand, first the pages of each tree (kProductTreeCount streams), then the rest.
+// hand, first the pages of each tree (kProductTreeCount streams), unless the ranks wrote them;
+// then the rejects; then the products and counts, or the snapshot's finished chunks when the
+// ranks made them.
 struct Streams {
-  std::size_t pages;  // the first page stream (the trees follow)
-  std::size_t rejects, products, counts, count;
-  explicit Streams(bool built)
-      : pages(0),
-        rejects(built ? kProductTreeCount : 0),
-        products(rejects + 1),
-        counts(rejects + 2),
-        count(rejects + 3) {}
+  std::size_t pages = 0;  // the first page stream (the trees follow)
+  std::size_t rejects, products, counts, chunks, count;
+  Streams(bool pulls_pages, bool has_chunks)
+      : rejects(pulls_pages ? kProductTreeCount : 0),
+        products(has_chunks ? kNone : rejects + 1),
+        counts(has_chunks ? kNone : rejects + 2),
+        chunks(has_chunks ? rejects + 1 : kNone),
+        count(rejects + (has_chunks ? 2 : 3)) {}
+  static constexpr std::size_t kNone = ~std::size_t{0};
 };
 
 // A batch source over a sorted vector of items.
@@ -64,13 +68,31 @@ mpi::BatchSource pages_of(const PagePlan& plan, std::size_t tree, std::size_t li
   };
 }
 
+// A batch source of whole chunk records (store::append_chunk) from `records`.
+mpi::BatchSource chunks_of(const Buffer& records, std::size_t limit) {
+  return [&records, limit, at = std::size_t{0}](Buffer& out) mutable {
+    std::size_t end = at;
+    while (end < records.size() && end - at < limit) {
+      std::uint64_t n = 0;
+      std::memcpy(&n, records.data() + end + 9, 8);
+      end += 17 + n;
+    }
+    out.assign(records.data() + at, records.data() + end);
+    at = end;
+  };
+}
+
 std::vector<mpi::BatchSource> sources_of(const RankResults& mine, std::size_t batch_bytes) {
   std::vector<mpi::BatchSource> out;
   if (mine.pages && !mine.parts_written)
     for (std::size_t t = 0; t < kProductTreeCount; ++t) out.push_back(pages_of(*mine.pages, t, batch_bytes));
   out.push_back(batches_of(mine.rejects, batch_bytes));
-  out.push_back(batches_of(mine.products, batch_bytes));
-  out.push_back(batches_of(mine.counts, batch_bytes));
+  if (mine.snapshot) {
+    out.push_back(chunks_of(mine.snapshot->chunks, batch_bytes));
+  } else {
+    out.push_back(batches_of(mine.products, batch_bytes));
+    out.push_back(batches_of(mine.counts, batch_bytes));
+  }
   return out;
 }
 
@@ -207,7 +229,7 @@ void serve_write(const mpi::Comm& comm, const IngestOptions& opt, const RankResu
 RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const ReadFiles& files, RunStats stats,
                        const RankResults& mine, PhaseClock& clock, BuiltFile& file) {
   const int ranks = comm.size();
-  const Streams streams(mine.pages && !mine.parts_written);
+  const Streams streams(mine.pages && !mine.parts_written, mine.snapshot != nullptr);
   mpi::StreamClient client(comm, sources_of(mine, opt.batch_bytes), streams.count);
   auto from = [&](std::size_t s) { return [&client, s](int rank, Buffer& batch) { client.fetch(rank, s, batch); }; };
   std::optional<store::ImportSession> session;
@@ -243,7 +265,32 @@ RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const Re
   const std::string h5 = store::snapshot_path(opt.db, opt.h5);
   if (!opt.no_h5) snapshot.emplace(h5);
   const bool stream_h5 = snapshot && session->started_empty();
-  if (mine.pages) {
+  if (mine.snapshot) {
+    // The ranks compressed the snapshot's chunks: rank 0 copies them into the file.
+    if (snapshot) {
+      snapshot->set_sizes(mine.snapshot->totals);
+      // Progress counts products in proportion to the chunks copied (when the pages did not
+      // pass through rank 0 first: they counted the products then).
+      std::uint64_t chunks = 0, done = 0, counted = 0;
+      for (std::size_t k = 0; k < store::kH5Columns; ++k) {
+        const auto per = store::chunk_elements(static_cast<store::H5Column>(k));
+        chunks += (mine.snapshot->totals[k] + per - 1) / per;
+      }
+      const auto products = static_cast<std::uint64_t>(stats.distinct_skus);
+      Buffer batch;
+      for (int r = 0; r < ranks; ++r)
+        for (client.fetch(r, streams.chunks, batch); !batch.empty(); client.fetch(r, streams.chunks, batch)) {
+          store::for_each_chunk({batch.data(), batch.size()},
+                                [&](store::H5Column c, std::uint64_t index, std::span<const std::uint8_t> bytes) {
+                                  snapshot->add_chunk(c, index, bytes);
+                                  ++done;
+                                });
+          const std::uint64_t now = chunks && mine.parts_written ? products * done / chunks : 0;
+          progress_counters().records.fetch_add(now - counted, std::memory_order_relaxed);
+          counted = now;
+        }
+    }
+  } else if (mine.pages) {
     // The database has its products: the streams only feed the snapshot.
     if (stream_h5) {
       concatenate<RowView>(ranks, from(streams.products), [&](const RowView& r) {

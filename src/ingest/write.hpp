@@ -12,6 +12,7 @@
 #include "ingest/options.hpp"
 #include "ingest/page_plan.hpp"
 #include "ingest/phase_clock.hpp"
+#include "ingest/snapshot_chunks.hpp"
 #include "mpi/comm.hpp"
 #include "records/row_codec.hpp"
 #include "store/import_session.hpp"
@@ -30,6 +31,9 @@ struct RankResults {
   // not, rank 0 pulls them.
   const PagePlan* pages = nullptr;
   bool parts_written = false;
+  // A new database's snapshot: every rank's finished chunks (else null: rank 0 writes the
+  // snapshot from the rows).
+  const SnapshotChunks* snapshot = nullptr;
   // Frees the rows, counts and rejects (and the buffers they point into) once rank 0 has
   // merged them: the index builds and the snapshot's last chunks then have that memory.
   std::function<void()> release = {};

@@ -28,6 +28,8 @@ class RowRef {
   std::string_view description() const {
     return {at_ + kHeader + load<std::uint32_t>(8) + load<std::uint32_t>(12), load<std::uint32_t>(16)};
   }
+  // Where the row starts (for prefetching: reads nothing).
+  const char* address() const { return at_; }
   // The encoded bytes: what encode(RowView) wrote for this row.
   std::string_view bytes() const {
     return {at_, kHeader + std::size_t{load<std::uint32_t>(8)} + load<std::uint32_t>(12) + load<std::uint32_t>(16)};
@@ -51,6 +53,11 @@ inline std::uint64_t order_of(const RowView& r) { return r.order; }
 inline std::string_view sku_of(const RowRef& r) { return r.sku(); }
 inline std::string_view name_of(const RowRef& r) { return r.name(); }
 inline std::uint64_t order_of(const RowRef& r) { return r.order(); }
+
+// The text bytes of a set of rows, by column (the snapshot's column sizes).
+struct TextBytes {
+  std::uint64_t sku = 0, name = 0, description = 0;
+};
 
 struct NameCount {
   std::string_view name;

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "store/h5_chunks.hpp"
+#include "store/h5_columns.hpp"
 #include "store/h5_handles.hpp"
 #include "util/error.hpp"
 
@@ -14,8 +15,8 @@ namespace lfp::store {
 namespace {
 
 constexpr std::int64_t kLayoutVersion = 2;  // offsets + data string columns, compressed chunks
-constexpr int kDeflateLevel = 1;            // fast: the snapshot is rewritten after every run
-constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+constexpr int kDeflateLevel = kH5DeflateLevel;
+constexpr std::size_t kChunkBytes = kH5ChunkBytes;
 
 void string_attribute(hid_t file, const char* name, const std::vector<const char*>& values, bool scalar,
                       const std::string& path) {
@@ -80,6 +81,24 @@ class H5Snapshot::Column {
     }
   }
 
+  // For chunks finished elsewhere: the column's final size, before any put_chunk().
+  void preset(std::uint64_t total) {
+    buffer_.clear();
+    total_ = total;
+    writer_.post([this, total] {
+      const hsize_t extent = total;
+      h5::check(H5Dset_extent(dataset_.get(), &extent), path_, "size " + name_);
+    });
+  }
+  // A chunk as encode_chunk() made it.
+  void put_chunk(std::uint64_t index, std::span<const std::uint8_t> bytes) {
+    writer_.post(
+        [this, offset = hsize_t{index * kElements}, bytes = std::vector<unsigned char>(bytes.begin(), bytes.end())] {
+          h5::check(H5Dwrite_chunk(dataset_.get(), H5P_DEFAULT, 0, &offset, bytes.size(), bytes.data()), path_,
+                    "write " + name_);
+        });
+  }
+
   // Writes the last, partial chunk, trims the dataset to what was appended and closes it
   // (closing flushes its chunk index: work the writer thread can do).
   void finish() {
@@ -142,6 +161,8 @@ class H5Snapshot::StringColumn {
     data_.finish();
     writer_.post([this] { group_.reset(); });
   }
+  Column<std::uint64_t>& offsets() { return offsets_; }
+  Column<std::uint8_t>& data() { return data_; }
 
  private:
   BackgroundWriter& writer_;
@@ -189,6 +210,30 @@ void H5Snapshot::add_product(std::string_view sku, std::string_view name, std::s
 void H5Snapshot::add_count(std::string_view name, std::int64_t products) {
   count_name_->add(name);
   count_->append(&products, 1);
+}
+
+template <class Fn>
+void H5Snapshot::with_column(H5Column column, Fn&& fn) {
+  switch (column) {
+    case H5Column::SkuOffsets: return fn(sku_->offsets());
+    case H5Column::SkuData: return fn(sku_->data());
+    case H5Column::NameOffsets: return fn(name_->offsets());
+    case H5Column::NameData: return fn(name_->data());
+    case H5Column::DescriptionOffsets: return fn(description_->offsets());
+    case H5Column::DescriptionData: return fn(description_->data());
+    case H5Column::CountNameOffsets: return fn(count_name_->offsets());
+    case H5Column::CountNameData: return fn(count_name_->data());
+    case H5Column::CountProducts: return fn(*count_);
+  }
+}
+
+void H5Snapshot::set_sizes(const H5ColumnSizes& sizes) {
+  for (std::size_t k = 0; k < kH5Columns; ++k)
+    with_column(static_cast<H5Column>(k), [&](auto& c) { c.preset(sizes[k]); });
+}
+
+void H5Snapshot::add_chunk(H5Column column, std::uint64_t index, std::span<const std::uint8_t> bytes) {
+  with_column(column, [&](auto& c) { c.put_chunk(index, bytes); });
 }
 
 void H5Snapshot::describe(const SnapshotInfo& info) {

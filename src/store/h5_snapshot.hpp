@@ -8,11 +8,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/background_writer.hpp"
+#include "store/h5_columns.hpp"
 #include "store/h5_handles.hpp"
 #include "util/temp_files.hpp"
 
@@ -37,6 +39,10 @@ class H5Snapshot {
 
   void add_product(std::string_view sku, std::string_view name, std::string_view description);
   void add_count(std::string_view name, std::int64_t products);
+  // Instead of rows: chunks the ranks encoded (h5_slice.hpp, encode_chunk), after the
+  // columns' final sizes; each chunk once, in any order.
+  void set_sizes(const H5ColumnSizes& sizes);
+  void add_chunk(H5Column column, std::uint64_t index, std::span<const std::uint8_t> bytes);
   // Root attributes (see SnapshotInfo).
   // No more rows or counts: the last partial chunks start compressing and the datasets are
   // closed on the writer thread, while the caller goes on (rank 0 builds SQLite's indexes).
@@ -53,6 +59,8 @@ class H5Snapshot {
   template <class T>
   class Column;
   class StringColumn;
+  template <class Fn>
+  void with_column(H5Column column, Fn&& fn);
   // Destroyed bottom-up: the writer drains before the columns close their datasets, the
   // columns before the file, the file before its temporary name is removed.
   std::string path_;

@@ -20,6 +20,8 @@ inline constexpr const char* kShuffle = "shuffle";
 inline constexpr const char* kDedup = "dedup";
 inline constexpr const char* kCount = "count";
 inline constexpr const char* kPages = "pages";  // a new database built by hand: every rank lays out its parts
+// a new database's snapshot: every rank compresses the chunks of its slice
+inline constexpr const char* kH5Chunks = "h5_chunks";
 inline constexpr const char* kWriteDb = "write_db";
 inline constexpr const char* kWriteH5 = "write_h5";
 inline constexpr const char* kTotal = "total";  // the whole run, the last entry

@@ -140,8 +140,11 @@ TEST(CompactSurvivors, KeepsExactlyTheSurvivorsBytesInOrderAndShrinksTheBuffers)
   auto survivors = lfp::latest_by_sku(lfp::decode_all<lfp::RowRef>(buffers));
   std::vector<std::string> want;
   for (const auto& r : survivors) want.emplace_back(r.bytes());
-  lfp::compact_survivors(buffers, survivors);
+  const auto text = lfp::compact_survivors(buffers, survivors);
   ASSERT_EQ(survivors.size(), want.size());
+  std::uint64_t description = 0;
+  for (const auto& r : survivors) description += r.description().size();
+  EXPECT_EQ(text.description, description);
   std::size_t after = 0, kept = 0;
   for (const auto& b : buffers) after += b.size();
   for (std::size_t i = 0; i < survivors.size(); ++i) {
