@@ -1,6 +1,7 @@
 #include "ingest/name_index.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "ingest/key_sample.hpp"
 #include "mpi/shuffle.hpp"
@@ -16,6 +17,24 @@ constexpr std::size_t kSampleTarget = 4096;
 std::size_t sample_every(std::size_t count) { return std::max<std::size_t>(1, count / kSampleTarget); }
 
 }  // namespace
+
+void copy_in_order(std::vector<RowRef>& rows, std::vector<Buffer>& bytes) {
+  std::size_t total = 0;
+  for (const auto& r : rows) total += r.bytes().size();
+  Buffer in_order;
+  in_order.resize(total);
+  char* at = in_order.data();
+  constexpr std::size_t kAhead = 16;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i + kAhead < rows.size()) __builtin_prefetch(rows[i + kAhead].address());
+    const auto b = rows[i].bytes();
+    std::memcpy(at, b.data(), b.size());
+    rows[i] = RowRef(at);
+    at += b.size();
+  }
+  bytes.clear();
+  bytes.push_back(std::move(in_order));
+}
 
 void sort_name_entries(std::vector<RowRef>& entries) {
   const auto order = sort_by_string(
@@ -51,11 +70,17 @@ NameIndex build_name_index(const mpi::Comm& comm, const std::vector<RowRef>& pro
     const auto ranges = agree_key_ranges(comm, sample_keys(products.size(), sample_every(products.size()),
                                                            [&](std::size_t i) { return products[i].name(); }));
     std::vector<Buffer> outgoing(ranks);
-    for (const auto& p : products) encode(outgoing[ranges.owner(p.name())], RowView{0, p.sku(), p.name(), {}});
+    constexpr std::size_t kAhead = 16;  // rows lie scattered in memory: fetch one ahead
+    for (std::size_t i = 0; i < products.size(); ++i) {
+      if (i + kAhead < products.size()) __builtin_prefetch(products[i + kAhead].address());
+      const RowRef& p = products[i];
+      encode(outgoing[ranges.owner(p.name())], RowView{0, p.sku(), p.name(), {}});
+    }
     out.entry_bytes = mpi::exchange(comm, std::move(outgoing), round_bytes);
   }
   out.entries = decode_all<RowRef>(out.entry_bytes);
   sort_name_entries(out.entries);
+  copy_in_order(out.entries, out.entry_bytes);
   out.counts = count_sorted_names(out.entries);
 
   const auto key_of = [](const NameCount& c) { return count_order_key(c.products, c.name); };

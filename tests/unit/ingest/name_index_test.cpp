@@ -84,6 +84,25 @@ std::vector<std::pair<std::string, std::string>> adversarial_entries(std::mt1993
   return out;
 }
 
+TEST(NameIndex, SortedEntriesCopiedInOrderKeepTheirBytesAndLieBackToBack) {
+  std::mt19937_64 rng(5);
+  Entries e(adversarial_entries(rng));
+  lfp::sort_name_entries(e.refs);
+  std::vector<std::string> before;
+  for (const auto& r : e.refs) before.emplace_back(r.bytes());
+  std::vector<lfp::Buffer> bytes(1);
+  bytes[0].swap(e.bytes);
+  lfp::copy_in_order(e.refs, bytes);
+  ASSERT_EQ(bytes.size(), 1u);
+  const char* at = bytes[0].data();
+  for (std::size_t i = 0; i < e.refs.size(); ++i) {
+    ASSERT_EQ(e.refs[i].bytes(), before[i]) << "entry " << i;
+    ASSERT_EQ(e.refs[i].address(), at) << "entry " << i << " is not where the one before it ends";
+    at += before[i].size();
+  }
+  EXPECT_EQ(at, bytes[0].data() + bytes[0].size());
+}
+
 TEST(NameIndex, EntriesSortByNameThenSkuInByteOrder) {
   std::mt19937_64 rng(3);
   const auto pairs = adversarial_entries(rng);
