@@ -106,10 +106,9 @@ TEST(SnapshotChunks, EveryRanksChunksMakeTheWholeColumns) {
   lfp::store::for_each_chunk({all.data(), all.size()}, [&](H5Column c, std::uint64_t index,
                                                            std::span<const std::uint8_t> bytes) {
     const std::vector<unsigned char> stored(bytes.begin(), bytes.end());
-    const bool fresh =
-        got[static_cast<std::size_t>(c)]
-            .emplace(index, lfp::store::decode_chunk(stored, kH5ChunkBytes, lfp::store::element_size(c)))
-            .second;
+    const bool fresh = got[static_cast<std::size_t>(c)]
+                           .emplace(index, lfp::store::decode_chunk(stored, kH5ChunkBytes, lfp::store::element_size(c)))
+                           .second;
     EXPECT_TRUE(fresh) << "chunk " << index << " of column " << int(c) << " twice";
   });
   for (std::size_t k = 0; k < kH5Columns; ++k) {

@@ -90,9 +90,11 @@ void check_ranks(const std::vector<Slice>& ranks) {
   for (int r = 0; r < n; ++r) {
     slices.push_back(std::make_unique<lfp::store::SliceChunks>(sizes, r, sink));
     // Counts first on odd ranks: the columns do not depend on each other.
-    if (r % 2) for (const auto& c : ranks[r].counts) slices[r]->add_count(c.name, c.products);
+    if (r % 2)
+      for (const auto& c : ranks[r].counts) slices[r]->add_count(c.name, c.products);
     for (const auto& p : ranks[r].products) slices[r]->add_product(p.sku, p.name, p.description);
-    if (r % 2 == 0) for (const auto& c : ranks[r].counts) slices[r]->add_count(c.name, c.products);
+    if (r % 2 == 0)
+      for (const auto& c : ranks[r].counts) slices[r]->add_count(c.name, c.products);
     auto heads = slices[r]->take_heads();
     ASSERT_EQ(heads.size(), static_cast<std::size_t>(n));
     for (int to = 0; to < n; ++to) {
