@@ -60,8 +60,7 @@ class ChunkEncoder {
 std::size_t cores_per_rank(const mpi::Comm& comm) {
   std::size_t on_node = 1;
   for (const auto& node : mpi::nodes_of(comm))
-    if (std::find(node.ranks.begin(), node.ranks.end(), comm.rank()) != node.ranks.end())
-      on_node = node.ranks.size();
+    if (std::find(node.ranks.begin(), node.ranks.end(), comm.rank()) != node.ranks.end()) on_node = node.ranks.size();
   return std::max<std::size_t>(1, std::thread::hardware_concurrency() / on_node);
 }
 

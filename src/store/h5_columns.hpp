@@ -32,10 +32,8 @@ inline constexpr std::size_t element_size(H5Column c) {
     case H5Column::SkuData:
     case H5Column::NameData:
     case H5Column::DescriptionData:
-    case H5Column::CountNameData:
-      return 1;
-    default:
-      return 8;
+    case H5Column::CountNameData: return 1;
+    default: return 8;
   }
 }
 inline constexpr std::uint64_t chunk_elements(H5Column c) { return kH5ChunkBytes / element_size(c); }

@@ -135,8 +135,8 @@ void SliceChunks::receive_heads(const std::vector<Buffer>& incoming) {
     if (c.chunk.empty()) continue;
     const std::uint64_t per = chunk_elements(static_cast<H5Column>(k));
     if (c.chunk.size() < kH5ChunkBytes && (c.next_index + 1) * per < totals_[k])
-      throw Error(kExitInternal, "snapshot: chunk " + std::to_string(c.next_index) + " of column " +
-                                     std::to_string(k) + " is short of heads");
+      throw Error(kExitInternal, "snapshot: chunk " + std::to_string(c.next_index) + " of column " + std::to_string(k) +
+                                     " is short of heads");
     emit(k);
   }
 }
