@@ -268,8 +268,9 @@ def linear_growth(plot: dict):
                   + " ".join(f"{k} {b.get(k, 0) / a[k]:.0f}x" for k in PRE_WRITE if a.get(k)))
 
 
-# What rank 0 does alone once the ranks have written their pages: the b-tree tops, page 1,
-# the small tables through SQLite, feeding the snapshot, the commit.
+# What rank 0 does alone once the ranks have written their pages and compressed their
+# snapshot chunks (pages, h5_chunks): the b-tree tops, page 1, the small tables through
+# SQLite, copying the chunks into the snapshot, the commit.
 SERIAL = ("write_db", "write_h5")
 
 
