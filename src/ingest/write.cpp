@@ -35,20 +35,22 @@ namespace {
 
 using sqlite_file::kProductTreeCount;
 
-// The streams every rank serves, in the order rank 0 reads them: with a database built by
-// hand, first the pages of each tree (kProductTreeCount streams), unless the ranks wrote them;
-// then the rejects; then the products and counts, or the snapshot's finished chunks when the
-// ranks made them.
+// The streams every rank serves, in the order rank 0 reads them (sources_of): with a
+// database built by hand, the pages of each tree (kProductTreeCount streams) unless the ranks
+// wrote them, the rejects, and the snapshot's finished chunks (unless --no-h5); otherwise the
+// rejects, products and counts that rank 0 merges into SQLite.
 struct Streams {
-  std::size_t pages = 0;  // the first page stream (the trees follow)
-  std::size_t rejects, products, counts, chunks, count;
-  Streams(bool pulls_pages, bool has_chunks)
-      : rejects(pulls_pages ? kProductTreeCount : 0),
-        products(has_chunks ? kNone : rejects + 1),
-        counts(has_chunks ? kNone : rejects + 2),
-        chunks(has_chunks ? rejects + 1 : kNone),
-        count(rejects + (has_chunks ? 2 : 3)) {}
   static constexpr std::size_t kNone = ~std::size_t{0};
+  std::size_t pages = 0;  // the first page stream (the trees follow)
+  std::size_t rejects, products = kNone, counts = kNone, chunks = kNone, count;
+  explicit Streams(const RankResults& mine) : rejects(mine.pages && !mine.parts_written ? kProductTreeCount : 0) {
+    count = rejects + 1;
+    if (mine.snapshot) chunks = count++;
+    if (!mine.pages) {
+      products = count++;
+      counts = count++;
+    }
+  }
 };
 
 // A batch source over a sorted vector of items.
@@ -87,9 +89,8 @@ std::vector<mpi::BatchSource> sources_of(const RankResults& mine, std::size_t ba
   if (mine.pages && !mine.parts_written)
     for (std::size_t t = 0; t < kProductTreeCount; ++t) out.push_back(pages_of(*mine.pages, t, batch_bytes));
   out.push_back(batches_of(mine.rejects, batch_bytes));
-  if (mine.snapshot) {
-    out.push_back(chunks_of(mine.snapshot->chunks, batch_bytes));
-  } else {
+  if (mine.snapshot) out.push_back(chunks_of(mine.snapshot->chunks, batch_bytes));
+  if (!mine.pages) {
     out.push_back(batches_of(mine.products, batch_bytes));
     out.push_back(batches_of(mine.counts, batch_bytes));
   }
@@ -146,23 +147,6 @@ void assemble_database(const std::string& db, const PagePlan& plan, int ranks, b
   header.database_pages = numbering.pages_for(next);
   writer.write_page(1, sqlite_file::encode_first_page(header, schema));
   writer.finish(header.database_pages, /*sync=*/false);  // TempFile::publish syncs
-}
-
-// Every item of every rank's stream, rank after rank: ranks hold key ranges in order, so
-// this is the sorted whole.
-template <class Item, class Fetch, class Sink>
-void concatenate(int ranks, Fetch&& fetch, Sink&& sink) {
-  Buffer batch;
-  for (int r = 0; r < ranks; ++r)
-    for (;;) {
-      fetch(r, batch);
-      if (batch.empty()) break;
-      for (const char* p = batch.data(); p < batch.data() + batch.size();) {
-        Item item;
-        p = decode(p, item);
-        sink(item);
-      }
-    }
 }
 
 }  // namespace
@@ -229,7 +213,7 @@ void serve_write(const mpi::Comm& comm, const IngestOptions& opt, const RankResu
 RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const ReadFiles& files, RunStats stats,
                        const RankResults& mine, PhaseClock& clock, BuiltFile& file) {
   const int ranks = comm.size();
-  const Streams streams(mine.pages && !mine.parts_written, mine.snapshot != nullptr);
+  const Streams streams(mine);
   mpi::StreamClient client(comm, sources_of(mine, opt.batch_bytes), streams.count);
   auto from = [&](std::size_t s) { return [&client, s](int rank, Buffer& batch) { client.fetch(rank, s, batch); }; };
   std::optional<store::ImportSession> session;
@@ -290,17 +274,7 @@ RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const Re
           counted = now;
         }
     }
-  } else if (mine.pages) {
-    // The database has its products: the streams only feed the snapshot.
-    if (stream_h5) {
-      concatenate<RowView>(ranks, from(streams.products), [&](const RowView& r) {
-        snapshot->add_product(r.sku, r.name, r.description);
-        if (mine.parts_written) progress_counters().records.fetch_add(1, std::memory_order_relaxed);
-      });
-      concatenate<NameCount>(ranks, from(streams.counts),
-                             [&](const NameCount& c) { snapshot->add_count(c.name, c.products); });
-    }
-  } else {
+  } else if (!mine.pages) {
     kway_merge<RowView>(
         ranks, from(streams.products), [](const RowView& a, const RowView& b) { return a.sku < b.sku; },
         [&](const RowView& r) {
