@@ -190,33 +190,25 @@ std::string_view sku_of_ref(const RowRef& r) { return r.sku(); }
 // This rank's records of the four hand-written trees (sqlite_file::ProductTree order).
 std::array<TreeSlice, sqlite_file::kProductTreeCount> tree_slices(const std::vector<RowRef>& products,
                                                                   const NameIndex& names) {
-  using sqlite_file::Bytes;
   using sqlite_file::Value;
-  auto encode3 = [](Value a, Value b, Value c, Bytes& out) {
-    const Value v[] = {a, b, c};
-    sqlite_file::encode_record(v, out);
-  };
-  auto encode2 = [](Value a, Value b, Bytes& out) {
-    const Value v[] = {a, b};
-    sqlite_file::encode_record(v, out);
-  };
+  using Values2 = std::array<Value, 2>;
   std::array<TreeSlice, sqlite_file::kProductTreeCount> out;
-  out[sqlite_file::kProductsMain] = {products.size(), [&products, encode3](std::uint64_t i, Bytes& b) {
-                                       const auto& p = products[i];
-                                       encode3(p.sku(), p.name(), p.description(), b);
-                                     }};
-  out[sqlite_file::kProductsByName] = {names.entries.size(), [&names, encode2](std::uint64_t i, Bytes& b) {
-                                         const auto& e = names.entries[i];
-                                         encode2(e.name(), e.sku(), b);
-                                       }};
-  out[sqlite_file::kProductCounts] = {names.counts.size(), [&names, encode2](std::uint64_t i, Bytes& b) {
-                                        const auto& c = names.counts[i];
-                                        encode2(c.name, c.products, b);
-                                      }};
-  out[sqlite_file::kProductCountsByProducts] = {names.by_products.size(), [&names, encode2](std::uint64_t i, Bytes& b) {
-                                                  const auto& c = names.by_products[i];
-                                                  encode2(c.products, c.name, b);
-                                                }};
+  out[sqlite_file::kProductsMain] = slice_of_values(products.size(), [&products](std::uint64_t i) {
+    const auto& p = products[i];
+    return std::array<Value, 3>{p.sku(), p.name(), p.description()};
+  });
+  out[sqlite_file::kProductsByName] = slice_of_values(names.entries.size(), [&names](std::uint64_t i) {
+    const auto& e = names.entries[i];
+    return Values2{e.name(), e.sku()};
+  });
+  out[sqlite_file::kProductCounts] = slice_of_values(names.counts.size(), [&names](std::uint64_t i) {
+    const auto& c = names.counts[i];
+    return Values2{c.name, c.products};
+  });
+  out[sqlite_file::kProductCountsByProducts] = slice_of_values(names.by_products.size(), [&names](std::uint64_t i) {
+    const auto& c = names.by_products[i];
+    return Values2{c.products, c.name};
+  });
   return out;
 }
 

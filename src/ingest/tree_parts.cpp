@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "sqlite_file/index_leaf_counter.hpp"
 #include "util/error.hpp"
 
 namespace lfp {
@@ -14,6 +15,11 @@ void BuildableSlice::record(std::uint64_t i, sqlite_file::Bytes& out) const {
     const auto& r = received.at(i - own_size);
     out.assign(r.begin(), r.end());
   }
+}
+
+std::uint64_t BuildableSlice::record_size(std::uint64_t i) const {
+  const std::uint64_t own_size = gives_own ? 0 : own.size;
+  return i < own_size ? own.record_size(i) : received.at(i - own_size).size();
 }
 
 std::vector<int> lone_record_receivers(std::span<const std::uint64_t> counts) {
@@ -33,15 +39,11 @@ std::vector<int> lone_record_receivers(std::span<const std::uint64_t> counts) {
 }
 
 sqlite_file::PartSummary count_part(const BuildableSlice& slice, std::uint32_t page_size) {
-  sqlite_file::IndexLeafBuilder builder(page_size, slice.position,
-                                        [](std::uint64_t, sqlite_file::PageKind, std::span<const std::uint8_t>) {});
-  sqlite_file::Bytes record;
+  sqlite_file::IndexLeafCounter counter(page_size, slice.position,
+                                        [&slice](std::uint64_t i, sqlite_file::Bytes& out) { slice.record(i, out); });
   const std::uint64_t n = slice.size();
-  for (std::uint64_t i = 0; i < n; ++i) {
-    slice.record(i, record);
-    builder.add(record);
-  }
-  return builder.finish();
+  for (std::uint64_t i = 0; i < n; ++i) counter.add(slice.record_size(i));
+  return counter.finish();
 }
 
 PartPages::PartPages(const BuildableSlice& slice, const sqlite_file::PageNumbering& numbering, std::uint64_t base)

@@ -1,8 +1,8 @@
 #pragma once
 // A rank's parts of the hand-written b-trees (sqlite_file/): its sorted slice of each tree's
-// records, built twice: once to count its pages (so the ranks can number them by prefix
-// sums), then again with final page numbers, in batches, as rank 0 asks for them. Building
-// twice costs less than keeping a rank's pages (as large as its rows) in memory. Plain C++.
+// records, counted from the records' sizes (so the ranks can number the pages by prefix
+// sums), then built with final page numbers, in batches, as rank 0 asks for them. Counting
+// first costs less than keeping a rank's pages (as large as its rows) in memory. Plain C++.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,6 +12,7 @@
 
 #include "sqlite_file/index_leaf_builder.hpp"
 #include "sqlite_file/part.hpp"
+#include "sqlite_file/record.hpp"
 #include "util/buffer.hpp"
 
 namespace lfp {
@@ -21,7 +22,24 @@ struct TreeSlice {
   std::uint64_t size = 0;
   // Encodes record i (an SQLite record) into `out`.
   std::function<void(std::uint64_t i, sqlite_file::Bytes& out)> record;
+  // The byte size of record i's encoding, without encoding it (all that counting needs).
+  std::function<std::uint64_t(std::uint64_t i)> record_size;
 };
+
+// A slice whose record i is the record of `values(i)` (an array of sqlite_file::Value): the
+// bytes and the size come from the same values, so they cannot disagree.
+template <class Values>
+TreeSlice slice_of_values(std::uint64_t size, Values values) {
+  return {size,
+          [values](std::uint64_t i, sqlite_file::Bytes& out) {
+            const auto v = values(i);
+            sqlite_file::encode_record(v, out);
+          },
+          [values](std::uint64_t i) -> std::uint64_t {
+            const auto v = values(i);
+            return sqlite_file::record_size(v);
+          }};
+}
 
 // The slice a rank builds once lone records have moved (sqlite_file::buildable_part_sizes: a
 // part after the first non-empty one needs two records): its own records unless it gave its
@@ -34,13 +52,15 @@ struct BuildableSlice {
 
   std::uint64_t size() const { return (gives_own ? 0 : own.size) + received.size(); }
   void record(std::uint64_t i, sqlite_file::Bytes& out) const;
+  std::uint64_t record_size(std::uint64_t i) const;
 };
 
 // Which records move, given every rank's record count of one tree: for each rank, the rank
 // that receives its only record (or -1 when it keeps its records).
 std::vector<int> lone_record_receivers(std::span<const std::uint64_t> counts);
 
-// Pass 1: the part's summary (page count, leaves, separators) in part-local numbers.
+// Pass 1: the part's summary (page count, leaves, separators) in part-local numbers, from the
+// records' sizes (sqlite_file::IndexLeafCounter: only the separators are encoded).
 sqlite_file::PartSummary count_part(const BuildableSlice& slice, std::uint32_t page_size);
 
 // Pass 2: the part's pages with final numbers, pulled in batches: the number of records the

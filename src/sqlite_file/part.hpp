@@ -90,7 +90,7 @@ void relocate_page(std::span<std::uint8_t> page, PageKind kind, const PageNumber
 PlacedPart place_part(const PartSummary& part, const PageNumbering& numbering, std::uint64_t base);
 
 // A PartPageSink that relocates each page for a known base and passes it on by page number
-// (for a part built a second time after a counting pass, or replayed from a spill file).
+// (for a part built after a counting pass, or replayed from a spill file).
 // `numbering` must outlive the sink.
 PartPageSink relocating_sink(const PageNumbering& numbering, std::uint64_t base, PageSink out);
 

@@ -392,7 +392,8 @@ void check_plan(const std::vector<lfp::testing::Product>& products, const std::a
     std::uint64_t first = 0;
     for (std::size_t r = 0; r < me; ++r) first += counts[t][r];
     const auto& recs = trees[t];
-    slices[t] = {counts[t][me], [&recs, first](std::uint64_t i, sf::Bytes& out) { out = recs.at(first + i); }};
+    slices[t] = {counts[t][me], [&recs, first](std::uint64_t i, sf::Bytes& out) { out = recs.at(first + i); },
+                 [&recs, first](std::uint64_t i) -> std::uint64_t { return recs.at(first + i).size(); }};
   }
   std::string shown;
   for (std::size_t t = 0; t < kProductTreeCount; ++t) {

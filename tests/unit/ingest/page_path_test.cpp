@@ -90,7 +90,8 @@ Built build_file(const std::string& path, const sf::PageNumbering& numbering, co
     for (std::size_t k = 0; k < parts; ++k) {
       auto& s = slices[t][k];
       const std::uint64_t from = first[k];
-      s.own = {counts[t][k], [&recs, from](std::uint64_t i, Bytes& out) { out = recs.at(from + i); }};
+      s.own = {counts[t][k], [&recs, from](std::uint64_t i, Bytes& out) { out = recs.at(from + i); },
+               [&recs, from](std::uint64_t i) -> std::uint64_t { return recs.at(from + i).size(); }};
       s.gives_own = receivers[k] >= 0;
       s.position = sf::part_position(sizes, k);
     }

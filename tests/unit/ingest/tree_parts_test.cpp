@@ -1,15 +1,19 @@
 // A rank's parts of the hand-built b-trees (tree_parts.hpp): which lone records move where,
-// and the flat forms that travel to rank 0 (placed parts, page batches).
+// the records' sizes that counting reads instead of their bytes, and the flat forms that
+// travel to rank 0 (placed parts, page batches).
 #include "ingest/tree_parts.hpp"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "sqlite_file/part.hpp"
+#include "sqlite_file/record.hpp"
 
 namespace {
 
@@ -105,6 +109,54 @@ TEST(LoneRecordReceivers, MatchBuildablePartSizesOnRandomVectors) {
     }
     check_receivers(counts);
     if (::testing::Test::HasFailure()) return;
+  }
+}
+
+// A record's size, read without encoding it, is what encoding writes: texts and integers on both
+// sides of every length where a serial type's varint or an integer's body grows, NULL.
+TEST(SliceOfValues, SizesAreTheEncodedSizes) {
+  using lfp::sqlite_file::Value;
+  std::vector<std::string> texts;
+  for (std::size_t n : {0, 1, 56, 57, 58, 63, 64, 127, 128, 8184, 8185, 8186, 100000})
+    texts.push_back(std::string(n, 't'));
+  std::vector<Value> values = {lfp::sqlite_file::Null{}};
+  for (const auto& t : texts) values.push_back(std::string_view(t));
+  for (std::int64_t bits : {7, 8, 15, 16, 23, 24, 31, 32, 47, 48, 62})
+    for (std::int64_t d : {-1, 0}) {
+      values.push_back((std::int64_t{1} << bits) + d);
+      values.push_back(-(std::int64_t{1} << bits) + d);
+    }
+  for (std::int64_t i : {std::int64_t{0}, std::int64_t{1}, std::int64_t{2}, std::int64_t{-1},
+                         std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()})
+    values.push_back(i);
+  std::vector<std::array<Value, 3>> rows;
+  std::mt19937_64 rng(3);
+  for (std::size_t i = 0; i < 2000; ++i)
+    rows.push_back({values[rng() % values.size()], values[rng() % values.size()], values[rng() % values.size()]});
+  const auto slice = lfp::slice_of_values(rows.size(), [&rows](std::uint64_t i) { return rows[i]; });
+  lfp::sqlite_file::Bytes bytes;
+  for (std::uint64_t i = 0; i < slice.size; ++i) {
+    slice.record(i, bytes);
+    ASSERT_EQ(slice.record_size(i), bytes.size()) << "row " << i;
+  }
+}
+
+// A buildable slice's sizes follow its records: its own (unless given away), then the received.
+TEST(BuildableSlice, RecordSizesOfOwnAndReceivedRecords) {
+  using lfp::sqlite_file::Bytes;
+  const std::vector<Bytes> own = {Bytes(3, 1), Bytes(700, 2), Bytes(1, 3)};
+  lfp::BuildableSlice slice;
+  slice.own = {own.size(), [&own](std::uint64_t i, Bytes& out) { out = own.at(i); },
+               [&own](std::uint64_t i) -> std::uint64_t { return own.at(i).size(); }};
+  slice.received = {Bytes(5, 4), Bytes(9000, 5)};
+  for (const bool gives : {false, true}) {
+    slice.gives_own = gives;
+    ASSERT_EQ(slice.size(), gives ? 2u : 5u);
+    Bytes bytes;
+    for (std::uint64_t i = 0; i < slice.size(); ++i) {
+      slice.record(i, bytes);
+      EXPECT_EQ(slice.record_size(i), bytes.size()) << "record " << i << (gives ? " (own given away)" : "");
+    }
   }
 }
 

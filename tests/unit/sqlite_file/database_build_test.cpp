@@ -24,6 +24,7 @@
 #include "sqlite_file/database_file.hpp"
 #include "sqlite_file/database_writer.hpp"
 #include "sqlite_file/index_leaf_builder.hpp"
+#include "sqlite_file/index_leaf_counter.hpp"
 #include "sqlite_file/interior_builder.hpp"
 #include "sqlite_file/page_numbering.hpp"
 #include "sqlite_file/part.hpp"
@@ -119,7 +120,7 @@ std::vector<std::uint64_t> random_split(std::uint64_t n, int parts, std::mt19937
 
 enum class Mode {
   InMemory,  // a part keeps its pages, relocates them once its base is known
-  TwoPass,   // a part counts its pages first, then builds again straight to the file
+  TwoPass,   // a part counts its pages first (IndexLeafCounter), then builds them straight to the file
 };
 
 struct BuildStats {
@@ -165,7 +166,15 @@ BuildStats write_database(const std::string& path, const PageNumbering& numberin
         });
         EXPECT_EQ(p.summary.page_count, p.pages.size());
       } else {
-        p.summary = run(trees[t], p, [](std::uint64_t, PageKind, std::span<const std::uint8_t>) {});
+        // As count_part counts: from the records' sizes, only the separators encoded.
+        const std::uint64_t from = p.first;
+        IndexLeafCounter counter(page_size, p.position,
+                                 [&tree = trees[t], from](std::uint64_t i, Bytes& out) { tree.record(from + i, out); });
+        for (std::uint64_t i = p.first; i < p.first + p.count; ++i) {
+          trees[t].record(i, record);
+          counter.add(record.size());
+        }
+        p.summary = counter.finish();
       }
       built[t].push_back(std::move(p));
     }
