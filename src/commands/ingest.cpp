@@ -194,6 +194,8 @@ std::array<TreeSlice, sqlite_file::kProductTreeCount> tree_slices(const std::vec
   using Values2 = std::array<Value, 2>;
   std::array<TreeSlice, sqlite_file::kProductTreeCount> out;
   out[sqlite_file::kProductsMain] = slice_of_values(products.size(), [&products](std::uint64_t i) {
+    // Both passes read the products in order, and the rows lie scattered: fetch a few ahead.
+    if (i + 16 < products.size()) __builtin_prefetch(products[i + 16].address());
     const auto& p = products[i];
     return std::array<Value, 3>{p.sku(), p.name(), p.description()};
   });

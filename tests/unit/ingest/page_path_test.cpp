@@ -140,7 +140,9 @@ Built build_file(const std::string& path, const sf::PageNumbering& numbering, co
           EXPECT_GE(batch.size(), batch_limit);
         }
         // The record count (8 bytes), then whole pages; an empty batch ends the part.
-        if (!batch.empty()) EXPECT_EQ((batch.size() - 8) % (4 + page_size), 0u);
+        if (!batch.empty()) {
+          EXPECT_EQ((batch.size() - 8) % (4 + page_size), 0u);
+        }
         records += lfp::for_each_page(batch, page_size, [&](std::uint32_t page, std::span<const std::uint8_t> bytes) {
           const auto seq = numbering.sequence_of(page);
           EXPECT_GE(seq, base[t][k]);
