@@ -400,6 +400,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
                               std::vector<NameCount>().swap(counts);
                               std::vector<Buffer>().swap(incoming);
                               std::vector<Buffer>().swap(count_bytes);
+                              h5_chunks.reset();  // rank 0 has copied them
                               names = NameIndex{};
                               Buffer().swap(parsed.rejects);
                             }};

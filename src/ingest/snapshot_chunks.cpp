@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <deque>
 #include <future>
+#include <optional>
 #include <thread>
 
+#include "mpi/agree.hpp"
 #include "mpi/node.hpp"
 #include "mpi/shuffle.hpp"
 #include "store/h5_chunks.hpp"
@@ -20,7 +22,8 @@ class ChunkEncoder {
  public:
   ChunkEncoder(std::size_t threads, Buffer& out) : threads_(threads), out_(out) {}
   ~ChunkEncoder() {
-    for (auto& p : pending_) p.encoded.wait();  // an exception left work running: let it end
+    for (auto& p : pending_)  // an exception left work running: let it end
+      if (p.encoded.valid()) p.encoded.wait();
   }
   void add(store::RawChunk&& raw) {
     const std::size_t element = store::element_size(raw.column);
@@ -42,9 +45,9 @@ class ChunkEncoder {
     return store::encode_chunk(bytes.data(), bytes.size(), element, store::kH5DeflateLevel);
   }
   void collect() {
-    auto& p = pending_.front();
-    store::append_chunk(out_, p.column, p.index, p.encoded.get());
+    Pending p = std::move(pending_.front());
     pending_.pop_front();
+    store::append_chunk(out_, p.column, p.index, p.encoded.get());
   }
   struct Pending {
     store::H5Column column;
@@ -76,28 +79,40 @@ SnapshotChunks build_snapshot_chunks(const mpi::Comm& comm, const std::vector<Ro
   // Room for this rank's chunks at their raw size (compressed they take less; deflate adds a
   // little to data it cannot shrink): reserved address space costs nothing until written,
   // while growing by copies faulted in every page again (2.4% of a 10M-record profile).
-  std::uint64_t raw = 0;
+  std::uint64_t room = 0;
   for (std::size_t k = 0; k < store::kH5Columns; ++k)
-    raw += (sizes[comm.rank()][k] * store::element_size(static_cast<store::H5Column>(k)) / store::kH5ChunkBytes + 2) *
-           (store::kH5ChunkBytes + 4096);
-  out.chunks.reserve(raw);
+    room += (sizes[comm.rank()][k] * store::element_size(static_cast<store::H5Column>(k)) / store::kH5ChunkBytes + 2) *
+            (store::kH5ChunkBytes + 4096);
+  out.chunks.reserve(room);
   ChunkEncoder encoder(cores_per_rank(comm), out.chunks);
-  store::SliceChunks slice(sizes, comm.rank(), [&](store::RawChunk&& raw) { encoder.add(std::move(raw)); });
-  out.totals = slice.totals();
-  // Rows lie scattered in memory: ask for a row a few ahead while this one is copied.
+  std::optional<store::SliceChunks> slice;
+  std::vector<Buffer> heads;
   // Rank 0's progress counts its own products, standing for all (the ranks hold about as many).
-  constexpr std::size_t kAhead = 16, kStep = 4096;
   const std::uint64_t all = comm.sum(static_cast<std::uint64_t>(products.size()));
-  for (std::size_t i = 0; i < products.size(); ++i) {
-    if (i + kAhead < products.size()) __builtin_prefetch(products[i + kAhead].address());
-    const RowRef& p = products[i];
-    slice.add_product(p.sku(), p.name(), p.description());
-    if (comm.root() && (i + 1) % kStep == 0)
-      progress_counters().records.fetch_add(kStep * all / products.size(), std::memory_order_relaxed);
-  }
-  for (const auto& c : counts) slice.add_count(c.name, c.products);
-  slice.receive_heads(mpi::exchange(comm, slice.take_heads(), round_bytes));
-  encoder.finish();
+  // The local steps agree on failure before the exchange and after it (a rank that failed
+  // alone must not leave the others waiting in a collective).
+  if (const int code = mpi::agree(comm, [&] {
+        slice.emplace(sizes, comm.rank(), [&](store::RawChunk&& raw) { encoder.add(std::move(raw)); });
+        // Rows lie scattered in memory: ask for a row a few ahead while this one is copied.
+        constexpr std::size_t kAhead = 16, kStep = 4096;
+        for (std::size_t i = 0; i < products.size(); ++i) {
+          if (i + kAhead < products.size()) __builtin_prefetch(products[i + kAhead].address());
+          const RowRef& p = products[i];
+          slice->add_product(p.sku(), p.name(), p.description());
+          if (comm.root() && (i + 1) % kStep == 0)
+            progress_counters().records.fetch_add(kStep * all / products.size(), std::memory_order_relaxed);
+        }
+        for (const auto& c : counts) slice->add_count(c.name, c.products);
+        heads = slice->take_heads();
+      }))
+    throw Error::reported(static_cast<ExitCode>(code));
+  const std::vector<Buffer> incoming = mpi::exchange(comm, std::move(heads), round_bytes);
+  if (const int code = mpi::agree(comm, [&] {
+        slice->receive_heads(incoming);
+        encoder.finish();
+      }))
+    throw Error::reported(static_cast<ExitCode>(code));
+  out.totals = slice->totals();
   return out;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// Phase 8: rank 0 pulls every rank's sorted streams (rejects, products, counts) in bounded
-// batches, merges them and writes the database and the snapshot; the other ranks serve
-// their streams until rank 0 has what it needs.
+// Phase 8: rank 0 writes the database and the snapshot from what every rank serves in
+// bounded batches: for a new database built by hand, the ranks' pages (unless they wrote them
+// in place), rejects and finished snapshot chunks; otherwise their sorted rejects, products
+// and counts, which rank 0 merges into SQLite. The other ranks serve until rank 0 is done.
 #include <cstdint>
 #include <functional>
 #include <memory>

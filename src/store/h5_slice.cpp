@@ -68,6 +68,7 @@ SliceChunks::SliceChunks(std::vector<H5ColumnSizes> sizes, int rank, ChunkSink s
 void SliceChunks::append(std::size_t column, const void* bytes, std::size_t n) {
   Column& c = columns_[column];
   const auto* p = static_cast<const std::uint8_t*>(bytes);
+  c.added += n;
   if (c.head.size() < c.head_bytes) {
     const std::size_t take = std::min<std::uint64_t>(n, c.head_bytes - c.head.size());
     c.head.insert(c.head.end(), p, p + take);
@@ -113,9 +114,9 @@ std::vector<Buffer> SliceChunks::take_heads() {
   std::vector<Buffer> out(sizes_.size());
   for (std::size_t k = 0; k < kH5Columns; ++k) {
     const Column& c = columns_[k];
-    if (c.head.size() != c.head_bytes)
+    if (c.added != sizes_[rank_][k] * element_size(static_cast<H5Column>(k)))
       throw Error(kExitInternal, "snapshot: column " + std::to_string(k) + " of rank " + std::to_string(rank_) +
-                                     " got fewer rows than its size");
+                                     " got " + std::to_string(c.added) + " bytes, not its size");
     if (c.head_bytes > 0) append_chunk(out[c.head_owner], static_cast<H5Column>(k), c.head_index, c.head);
   }
   return out;

@@ -63,6 +63,7 @@ class SliceChunks {
     std::vector<std::uint8_t> head, chunk;
     std::uint64_t next_index = 0;  // of `chunk`
     std::uint64_t end_value = 0;   // offsets columns: the global end of the last text
+    std::uint64_t added = 0;       // bytes added, to check against this rank's size
   };
   void append(std::size_t column, const void* bytes, std::size_t n);
   void add_text(std::size_t offsets, std::string_view text);

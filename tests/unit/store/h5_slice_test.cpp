@@ -98,7 +98,9 @@ void check_ranks(const std::vector<Slice>& ranks) {
     auto heads = slices[r]->take_heads();
     ASSERT_EQ(heads.size(), static_cast<std::size_t>(n));
     for (int to = 0; to < n; ++to) {
-      if (!heads[to].empty()) EXPECT_LT(to, r) << "a head goes to an earlier rank";
+      if (!heads[to].empty()) {
+        EXPECT_LT(to, r) << "a head goes to an earlier rank";
+      }
       incoming[to][r] = std::move(heads[to]);
     }
   }
@@ -131,6 +133,10 @@ TEST(H5Slice, MissingRowsAreAnInternalErrorNotAShortFile) {
   lfp::store::SliceChunks second(sizes, 1, [](lfp::store::RawChunk&&) {});
   second.add_product("a", "b", "c");
   EXPECT_THROW(second.take_heads(), std::exception);
+  // The first rank has no head: a shortfall past it would otherwise end as zero padding.
+  lfp::store::SliceChunks first(sizes, 0, [](lfp::store::RawChunk&&) {});
+  first.add_product("a", "b", "c");
+  EXPECT_THROW(first.take_heads(), std::exception);
 }
 
 std::string text(std::mt19937_64& rng, std::size_t n) {
