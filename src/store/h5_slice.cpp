@@ -150,7 +150,7 @@ void append_chunk(Buffer& out, H5Column column, std::uint64_t index, std::span<c
   std::memcpy(out.data() + at, &c, 1);
   std::memcpy(out.data() + at + 1, &index, 8);
   std::memcpy(out.data() + at + 9, &n, 8);
-  std::memcpy(out.data() + at + 17, bytes.data(), n);
+  if (n > 0) std::memcpy(out.data() + at + 17, bytes.data(), n);  // an empty span may hold no pointer
 }
 
 void for_each_chunk(std::span<const char> records,
