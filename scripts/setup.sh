@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config openmpi-bin libopenmpi-dev libhdf5-dev hdf5-tools
-          libsqlite3-dev sqlite3 libcli11-dev libgtest-dev libxxhash-dev zlib1g-dev libdeflate-dev libzstd-dev zstd python3 python3-pytest python3-h5py iproute2
+          libsqlite3-dev sqlite3 libcli11-dev libgtest-dev libxxhash-dev zlib1g-dev libisal-dev libzstd-dev zstd python3 python3-pytest python3-h5py iproute2
           clang libclang-rt-14-dev clang-format
           slurmctld slurmd slurm-client munge libpmix-dev)
 missing=()

@@ -17,33 +17,33 @@ namespace lfp {
 namespace {
 
 // Compresses chunks in order, on `threads` threads (the calling one when 1), appending the
-// finished records to `out` in the order the chunks came.
-class ChunkEncoder {
+// finished records to `out` in the order the chunks came. At most `threads` chunks are in
+// flight, the i-th on encoder i % threads: its previous user is collected by then.
+class OrderedEncoder {
  public:
-  ChunkEncoder(std::size_t threads, Buffer& out) : threads_(threads), out_(out) {}
-  ~ChunkEncoder() {
+  OrderedEncoder(std::size_t threads, Buffer& out) : encoders_(threads), out_(out) {}
+  ~OrderedEncoder() {
     for (auto& p : pending_)  // an exception left work running: let it end
       if (p.encoded.valid()) p.encoded.wait();
   }
   void add(store::RawChunk&& raw) {
     const std::size_t element = store::element_size(raw.column);
-    if (threads_ == 1) {
-      store::append_chunk(out_, raw.column, raw.index, encode(raw.bytes, element));
+    store::ChunkEncoder& encoder = encoders_[added_++ % encoders_.size()];
+    if (encoders_.size() == 1) {
+      store::append_chunk(out_, raw.column, raw.index, encoder.encode(raw.bytes.data(), raw.bytes.size(), element));
       return;
     }
-    if (pending_.size() == threads_) collect();
-    pending_.push_back({raw.column, raw.index, std::async(std::launch::async, [bytes = std::move(raw.bytes), element] {
-                          return encode(bytes, element);
-                        })});
+    if (pending_.size() == encoders_.size()) collect();
+    pending_.push_back(
+        {raw.column, raw.index, std::async(std::launch::async, [&encoder, bytes = std::move(raw.bytes), element] {
+           return encoder.encode(bytes.data(), bytes.size(), element);
+         })});
   }
   void finish() {
     while (!pending_.empty()) collect();
   }
 
  private:
-  static std::vector<unsigned char> encode(const std::vector<std::uint8_t>& bytes, std::size_t element) {
-    return store::encode_chunk(bytes.data(), bytes.size(), element, store::kH5DeflateLevel);
-  }
   void collect() {
     Pending p = std::move(pending_.front());
     pending_.pop_front();
@@ -54,7 +54,8 @@ class ChunkEncoder {
     std::uint64_t index;
     std::future<std::vector<unsigned char>> encoded;
   };
-  std::size_t threads_;
+  std::vector<store::ChunkEncoder> encoders_;
+  std::size_t added_ = 0;
   Buffer& out_;
   std::deque<Pending> pending_;
 };
@@ -84,7 +85,7 @@ SnapshotChunks build_snapshot_chunks(const mpi::Comm& comm, const std::vector<Ro
     room += (sizes[comm.rank()][k] * store::element_size(static_cast<store::H5Column>(k)) / store::kH5ChunkBytes + 2) *
             (store::kH5ChunkBytes + 4096);
   out.chunks.reserve(room);
-  ChunkEncoder encoder(cores_per_rank(comm), out.chunks);
+  OrderedEncoder encoder(cores_per_rank(comm), out.chunks);
   std::optional<store::SliceChunks> slice;
   std::vector<Buffer> heads;
   // Rank 0's progress counts its own products, standing for all (the ranks hold about as many).

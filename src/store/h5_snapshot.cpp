@@ -117,8 +117,7 @@ class H5Snapshot::Column {
     buffer_.reserve(kElements);
     data->resize(kElements);  // a partial last chunk is stored whole, zero-padded
     auto encoded = std::make_shared<std::future<std::vector<unsigned char>>>(std::async(std::launch::async, [data] {
-      return encode_chunk(reinterpret_cast<const unsigned char*>(data->data()), kElements * sizeof(T), sizeof(T),
-                          kDeflateLevel);
+      return encode_chunk(reinterpret_cast<const unsigned char*>(data->data()), kElements * sizeof(T), sizeof(T));
     }));
     const hsize_t offset = chunks_++ * kElements;
     writer_.post([this, encoded, offset] {

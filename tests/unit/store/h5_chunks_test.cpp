@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <numeric>
+#include <random>
 
 namespace {
 
@@ -19,14 +20,35 @@ TEST(H5Chunks, EncodedChunksDecodeToTheSameBytes) {
   for (auto& o : offsets) o *= 37;
   const auto* raw = reinterpret_cast<const unsigned char*>(offsets.data());
   const std::size_t bytes = offsets.size() * 8;
-  const auto stored = lfp::store::encode_chunk(raw, bytes, 8, 1);
+  const auto stored = lfp::store::encode_chunk(raw, bytes, 8);
   EXPECT_LT(stored.size(), bytes / 4);  // shuffled offsets compress well
   const auto back = lfp::store::decode_chunk(stored, bytes, 8);
   EXPECT_EQ(std::memcmp(back.data(), raw, bytes), 0);
   const std::string text = "some text, some text, some more text";
-  const auto t = lfp::store::encode_chunk(reinterpret_cast<const unsigned char*>(text.data()), text.size(), 1, 1);
+  const auto t = lfp::store::encode_chunk(reinterpret_cast<const unsigned char*>(text.data()), text.size(), 1);
   const auto tb = lfp::store::decode_chunk(t, text.size(), 1);
   EXPECT_EQ(std::string(tb.begin(), tb.end()), text);
+}
+
+TEST(H5Chunks, IncompressibleChunksAndReusedEncodersStillDecode) {
+  // Random bytes do not shrink: the stream falls back to stored blocks and must still fit.
+  // One encoder then takes chunks of every kind in turn, as a rank's does.
+  std::mt19937_64 random(7);
+  std::vector<unsigned char> noise(std::size_t{1} << 20);
+  for (auto& b : noise) b = static_cast<unsigned char>(random());
+  std::vector<unsigned char> zeros(std::size_t{1} << 20, 0);
+  lfp::store::ChunkEncoder encoder;
+  for (int round = 0; round < 3; ++round) {
+    for (const auto* chunk : {&noise, &zeros}) {
+      for (const std::size_t element : {std::size_t{1}, std::size_t{8}}) {
+        const auto stored = encoder.encode(chunk->data(), chunk->size(), element);
+        EXPECT_EQ(lfp::store::decode_chunk(stored, chunk->size(), element), *chunk);
+        if (chunk == &zeros) {
+          EXPECT_LT(stored.size(), 16384u);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
