@@ -47,6 +47,7 @@ lfp_job_meaning() {
     6) echo "verify found a disagreement" ;;
     7) echo "no such sku" ;;
     8) echo "committed, but the snapshot could not be written" ;;
+    9) echo "the input does not fit the memory budget (--mem-per-rank); the outputs are unchanged" ;;
     *)
       local name
       if (($1 > 128)) && name=$(kill -l $(($1 - 128)) 2>/dev/null); then
@@ -97,7 +98,9 @@ if [[ -z $lfp ]]; then
 fi
 
 # ---- ingest: the database (the user's --db is never replaced) and the snapshot beside it.
-db='' h5=''
+# The memory budget: Slurm's memory per CPU times the CPUs of a task, unless the arguments set
+# one (with --mem or --mem-per-node, lfp_mpi finds the job's cgroup limit on each node).
+db='' h5='' budget=''
 if [[ $LFP_COMMAND == ingest ]]; then
   for ((i = 0; i < ${#args[@]}; i++)); do
     case ${args[i]} in
@@ -105,8 +108,12 @@ if [[ $LFP_COMMAND == ingest ]]; then
       --db=*) db=${args[i]#--db=} ;;
       --h5) h5=${args[i + 1]:-} ;;
       --h5=*) h5=${args[i]#--h5=} ;;
+      --mem-per-rank | --mem-per-rank=*) budget=given ;;
     esac
   done
+  if [[ -z $budget && ${SLURM_MEM_PER_CPU:-} =~ ^[0-9]+$ ]]; then
+    args+=(--mem-per-rank "$((SLURM_MEM_PER_CPU * ${SLURM_CPUS_PER_TASK:-1}))M")
+  fi
   if [[ -z $db && -n ${LFP_DB:-} ]]; then
     db=$LFP_DB
     args+=(--db "$db")

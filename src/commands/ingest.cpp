@@ -17,6 +17,7 @@
 #include "ingest/input_files.hpp"
 #include "ingest/input_list.hpp"
 #include "ingest/key_sample.hpp"
+#include "ingest/memory_budget.hpp"
 #include "ingest/name_counts.hpp"
 #include "ingest/name_index.hpp"
 #include "ingest/page_plan.hpp"
@@ -36,6 +37,7 @@
 #include "sqlite_file/record.hpp"
 #include "store/schema.hpp"
 #include "store/snapshot_path.hpp"
+#include "util/byte_size.hpp"
 #include "util/clock.hpp"
 #include "util/hash.hpp"
 #include "util/log.hpp"
@@ -278,6 +280,9 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   std::uint64_t total_bytes = 0;
   for (const auto s : sizes) total_bytes += s;
   const PhaseWork work{total_bytes, mine.end - mine.begin, 0};
+  if (const int code = check_rank_budgets(comm, estimated_rank_peak(mine.end - mine.begin),
+                                          rank_budget(comm, opt.mem_per_rank), total_bytes))
+    return code;
   clock.start(phase::kScan, work);
   const std::vector<Segment> segments = segments_of(sizes, mine);
   std::vector<Segment> plain;
@@ -447,6 +452,12 @@ int run_ingest(const mpi::Comm& comm, const IngestOptions& options) {
   if (opt.json_report == "-") log::results_to_stderr();  // stdout: the JSON alone
   try {
     opt.files = resolve_inputs(comm, opt);
+    if (const int bad = mpi::agree(comm, [&] {
+          if (comm.root()) check_report_path(opt);
+        })) {
+      opt.json_report.clear();  // a report there would be the harm the check prevents
+      throw Error::reported(static_cast<ExitCode>(bad));
+    }
     const SpooledStreams streams(comm, opt.files, opt.scratch.empty() ? default_scratch_dir() : opt.scratch);
     code = ingest(comm, opt, streams, progress, stats, report);
   } catch (const Error& e) {
@@ -507,9 +518,21 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
   add_whole_number(in, "--max-rejects", opt->max_rejects,
                    "fail the run (exit 3, database unchanged) when more than N records are rejected");
   in->add_option("--json-report", opt->json_report,
-                 "write the run's figures as JSON to FILE ('-': standard output), also when the run fails");
+                 "write the run's figures as JSON to FILE ('-': standard output), also when the run fails")
+      ->check([](const std::string& path) { return path.empty() ? std::string("the JSON report path is empty") : ""; });
   in->add_option("--scratch", opt->scratch,
                  "directory for decompressed .gz/.zst inputs (default: $TMPDIR, else /tmp; /dev/shm: memory)");
+  in->add_option_function<std::string>(
+        "--mem-per-rank",
+        [opt](const std::string& text) {
+          const auto bytes = parse_byte_size(text);
+          if (!bytes) throw CLI::ValidationError("--mem-per-rank", "'" + text + "' is not a size such as 4G or 512M");
+          opt->mem_per_rank = *bytes;
+        },
+        "memory each rank may use, e.g. 4G, 512M (a bare number: MiB); checked before the input is parsed "
+        "(exit 9 if a rank's share does not fit). Default: the node's memory, or its cgroup limit (a Slurm "
+        "allocation), shared by the ranks on the node")
+      ->type_name("SIZE");
   add_whole_number(in, "--batch-mb", *batch_mb, "MiB per batch when rank 0 gathers results (1 to 1024)", 1, 1024)
       ->capture_default_str();
   add_whole_number(in, "--round-mb", *round_mb, "MiB each rank sends per all-to-all round (1 to 1024)", 1, 1024)

@@ -6,6 +6,7 @@
 #include "commands/command.hpp"
 #include "commands/database_options.hpp"
 #include "commands/snapshot.hpp"
+#include "csv/utf8.hpp"
 #include "store/edit_session.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
@@ -24,6 +25,20 @@ int update(const UpdateOptions& opt) {
   if (!opt.name && !opt.description)
     throw Error(kExitUsage,
                 "update --sku " + opt.sku + ": nothing to change: add --name NAME and/or --description TEXT");
+  // What an ingest would reject is refused here too: a stored value that is not text breaks
+  // verify, the JSON output and the snapshot's readers.
+  const std::pair<const char*, const std::string*> given[] = {
+      {"--sku", &opt.sku},
+      {"--name", opt.name ? &*opt.name : nullptr},
+      {"--description", opt.description ? &*opt.description : nullptr}};
+  for (const auto& [option, value] : given) {
+    if (!value) continue;
+    const auto check = csv::check_text(*value);
+    if (check != csv::TextCheck::Ok)
+      throw Error(kExitUsage, std::string(option) + ": " +
+                                  (check == csv::TextCheck::HasNul ? "holds a NUL byte" : "is not valid UTF-8") +
+                                  " (an ingest would reject such a record); nothing was changed");
+  }
   check_snapshot_before_edit(opt);
   store::EditSession edit(opt.db, "update", opt.command);
   const auto current = edit.products().find(opt.sku);

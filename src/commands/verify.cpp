@@ -119,7 +119,7 @@ void check_values(store::Connection& db, Checks& checks) {
   if (n == 0)
     checks.pass("every product is one an ingest would store (text, UTF-8, no NUL byte, an sku)");
   else
-    checks.fail(std::to_string(n) + " products an ingest would reject, e.g. " + shown +
+    checks.fail(log::count(n, "product") + " an ingest would reject, e.g. " + shown +
                 "; delete or correct them through the products view");
 }
 

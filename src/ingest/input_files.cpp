@@ -44,6 +44,16 @@ std::vector<InputFile> stat_inputs(const std::vector<std::string>& files, const 
   return out;
 }
 
+namespace {
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code e1, e2;
+  const auto ca = std::filesystem::weakly_canonical(a, e1), cb = std::filesystem::weakly_canonical(b, e2);
+  return !e1 && !e2 && ca == cb;
+}
+
+}  // namespace
+
 // The directory must be writable for the temporary file and SQLite's journal.
 void check_output_path(const std::string& path, const char* what) {
   namespace fs = std::filesystem;
@@ -65,11 +75,7 @@ void check_output_paths(const IngestOptions& opt) {
   namespace fs = std::filesystem;
   check_output_path(opt.db, "database");
   if (!opt.no_h5) check_output_path(store::snapshot_path(opt.db, opt.h5), "snapshot");
-  auto same = [](const std::string& a, const std::string& b) {
-    std::error_code e1, e2;
-    const auto ca = fs::weakly_canonical(a, e1), cb = fs::weakly_canonical(b, e2);
-    return !e1 && !e2 && ca == cb;
-  };
+  const auto same = same_file;
   const std::string h5 = store::snapshot_path(opt.db, opt.h5);
   if (!opt.no_h5 && same(h5, opt.db))
     throw Error(kExitUsage, "the snapshot path " + h5 + " is the database path: choose another with --h5, or --no-h5");
@@ -77,6 +83,18 @@ void check_output_paths(const IngestOptions& opt) {
     if (same(f, opt.db)) throw Error(kExitUsage, "the database path " + opt.db + " is also an input file");
     if (!opt.no_h5 && same(f, h5)) throw Error(kExitUsage, "the snapshot path " + h5 + " is also an input file");
   }
+}
+
+void check_report_path(const IngestOptions& opt) {
+  if (opt.json_report.empty() || opt.json_report == "-") return;
+  const std::string& json = opt.json_report;
+  check_output_path(json, "JSON report");
+  if (same_file(json, opt.db)) throw Error(kExitUsage, "the JSON report path " + json + " is the database path");
+  const std::string h5 = store::snapshot_path(opt.db, opt.h5);
+  if (!opt.no_h5 && same_file(json, h5))
+    throw Error(kExitUsage, "the JSON report path " + json + " is the snapshot path");
+  for (const auto& f : opt.files)
+    if (same_file(f, json)) throw Error(kExitUsage, "the JSON report path " + json + " is also an input file");
 }
 
 MappedInputs::MappedInputs(const std::vector<std::string>& paths, const std::vector<std::uint64_t>& sizes,

@@ -37,6 +37,10 @@ void check_output_path(const std::string& path, const char* what);
 // an input (exit 2); each must be creatable or writable: not a directory, not a dangling
 // symlink, in an existing directory this process can write in (exit 5).
 void check_output_paths(const IngestOptions& options);
+// --json-report FILE, before anything is read: the report is written after the commit, so a
+// path that could not be written, or that names an output or an input, must fail first (and
+// then no report is written at all).
+void check_report_path(const IngestOptions& options);
 
 // The files a rank's segments touch, mapped (or read); others stay closed.
 class MappedInputs {

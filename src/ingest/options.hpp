@@ -16,12 +16,13 @@ struct IngestOptions {
   std::size_t batch_bytes = std::size_t{4} << 20;            // gather batch per rank
   std::size_t exchange_round_bytes = std::size_t{64} << 20;  // shuffle round per rank
   bool quiet = false;
-  bool verbose = false;           // -v: per-rank detail in the progress lines
-  std::string files_from;         // a file listing input paths, "-" for standard input
-  std::string json_report;        // where to write the JSON report, "-" for standard output
-  std::int64_t max_rejects = -1;  // more rejects than this fail the run; -1: no limit
-  std::string scratch;            // where compressed inputs are decompressed (empty: $TMPDIR or /tmp)
-  std::string command;            // the command line, for the runs table
+  bool verbose = false;            // -v: per-rank detail in the progress lines
+  std::string files_from;          // a file listing input paths, "-" for standard input
+  std::string json_report;         // where to write the JSON report, "-" for standard output
+  std::int64_t max_rejects = -1;   // more rejects than this fail the run; -1: no limit
+  std::string scratch;             // where compressed inputs are decompressed (empty: $TMPDIR or /tmp)
+  std::uint64_t mem_per_rank = 0;  // --mem-per-rank in bytes; 0: the node's limit over its ranks
+  std::string command;             // the command line, for the runs table
   // How a new database's products and counts are written: "pages" (every rank builds its
   // slice of the b-trees, rank 0 writes the file) or "sqlite" (rank 0 inserts every row
   // through SQLite: the reference). An existing database is always updated through SQLite.

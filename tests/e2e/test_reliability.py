@@ -215,3 +215,48 @@ def test_file_names_that_are_not_utf8_are_stored_readably(lfp, ranks, tmp_path):
     # The ledger still recognises the file.
     p = lfp.ingest(os.fsdecode(path), db=db, quiet=False)
     assert "unchanged" in p.stderr_text + p.stdout_text
+
+
+# Found by a new user's trial: the JSON report's path, and update's values.
+
+@pytest.mark.parametrize("target", ["database", "snapshot", "input"])
+def test_a_json_report_that_would_replace_an_output_or_input_is_refused_first(lfp, ranks, sample_csv, tmp_path, target):
+    csv = tmp_path / "in.csv"
+    shutil.copyfile(sample_csv, csv)
+    db, h5 = tmp_path / "r.db", tmp_path / "r.h5"
+    lfp.ingest(csv, db=db)
+    before = {p: p.read_bytes() for p in (csv, db, h5)}
+    report = {"database": db, "snapshot": h5, "input": csv}[target]
+    p = lfp.run("ingest", csv, "--db", db, "--force", "--json-report", report, "-q")
+    assert p.returncode == EXIT_USAGE and f"the JSON report path {report}" in p.stderr_text, p.stderr_text
+    assert {p: p.read_bytes() for p in (csv, db, h5)} == before
+
+
+def test_a_json_report_that_cannot_be_written_fails_before_the_database_changes(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "w.db"
+    for report, words in ((tmp_path / "no" / "r.json", "no such directory"), (tmp_path, "is a directory")):
+        p = lfp.run("ingest", sample_csv, "--db", db, "--json-report", report, "-q")
+        assert p.returncode == EXIT_OUTPUT and f"JSON report {report}: {words}" in p.stderr_text, p.stderr_text
+        assert not db.exists() and partials(tmp_path) == []
+    p = lfp.run("ingest", sample_csv, "--db", db, "--json-report", "", "-q")
+    assert p.returncode == EXIT_USAGE and "the JSON report path is empty" in p.stderr_text, p.stderr_text
+
+
+def test_update_refuses_values_an_ingest_would_reject(lfp, ranks, sample_csv, tmp_path):
+    db = tmp_path / "u.db"
+    lfp.ingest(sample_csv, db=db)
+    with sqlite3.connect(db) as con:
+        sku = con.execute("SELECT sku FROM products LIMIT 1").fetchone()[0]
+        runs_before = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+    h5_before = (tmp_path / "u.h5").read_bytes()
+    for args, option in (([b"--sku", sku.encode(), b"--name", b"N\xfe"], "--name"),
+                         ([b"--sku", sku.encode(), b"--description", b"d\xc0\x80"], "--description"),
+                         ([b"--sku", b"new\xff", b"--name", b"ok", b"--insert"], "--sku")):
+        p = subprocess.run([str(lfp.binary), "update", "--db", str(db), *args], env=lfp.env, capture_output=True,
+                           timeout=TIMEOUT)
+        err = p.stderr.decode("utf-8", "replace")
+        assert p.returncode == EXIT_USAGE and f"{option}: is not valid UTF-8" in err, err
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == runs_before
+    assert (tmp_path / "u.h5").read_bytes() == h5_before
+    assert subprocess.run([str(lfp.binary), "verify", "--db", str(db), "-q"], env=lfp.env).returncode == 0

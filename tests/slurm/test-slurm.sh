@@ -347,6 +347,19 @@ check "old database changed" old_db_intact "$c"
 check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: error: no-such\.csv: .* \(lfp_mpi exit 3: input file missing or unreadable; the outputs are unchanged\)$'
 report "missing input: exit 3, database unchanged" "$c"
 
+# 7b. Slurm's memory per CPU becomes lfp_mpi's --mem-per-rank: too little for the input is
+# exit 9 before anything is written; the arguments' own --mem-per-rank takes precedence.
+c=$(case_dir memory-budget)
+cp "$D/base.db" "$D/base.h5" "$c/"
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 --mem-per-cpu=20M "$jobs_dir/ingest.sbatch" "$D/small2.csv" --db base.db
+check "exit code $RC, not 9" equals "$RC" 9
+check "old database changed" old_db_intact "$c"
+check "--mem-per-rank not passed" grep -q -- '--mem-per-rank 20M' "$(log_of "$c" "$JOB")"
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: (rank [0-9]+: )?error: .*more than its budget of 20 MiB \(--mem-per-rank\): run with --mem-per-rank [0-9]+M or more.* \(lfp_mpi exit 9: the input does not fit the memory budget \(--mem-per-rank\); the outputs are unchanged\)$'
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 --mem-per-cpu=20M "$jobs_dir/ingest.sbatch" "$D/small2.csv" --db base.db --mem-per-rank 1G
+check "given --mem-per-rank: exit code $RC, not 0" equals "$RC" 0
+report "--mem-per-cpu too small: exit 9, database unchanged; --mem-per-rank overrides it" "$c"
+
 # 8. Errors of the job scripts themselves: usage (2), no binary (127); generate's usage (2).
 c=$(case_dir script-errors)
 submit_wait "$c" --ntasks=1 "$jobs_dir/ingest.sbatch"
