@@ -32,6 +32,11 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max, bool unbounded
       "");
 }
 
+CLI::Validator non_empty_path(const std::string& what) {
+  return CLI::Validator(
+      [what](std::string& value) { return value.empty() ? "the " + what + " path is empty" : std::string(); }, "PATH");
+}
+
 CLI::Validator one_of(const std::vector<std::string>& names) {
   return CLI::Validator(
       [names](std::string& text) -> std::string {

@@ -16,6 +16,9 @@ namespace lfp {
 // Accepts decimal digits only (no sign, point, exponent or 0x) making a number in [min, max];
 // `unbounded`: max is only the type's limit, so the message says "N or more".
 CLI::Validator whole_number(std::uint64_t min, std::uint64_t max, bool unbounded);
+// Refuses an empty path ("the snapshot path is empty"): an empty value would otherwise mean
+// the option's default, unlike what was typed.
+CLI::Validator non_empty_path(const std::string& what);
 // Accepts one of `names` in any case and hands the option the index of the one named.
 CLI::Validator one_of(const std::vector<std::string>& names);
 

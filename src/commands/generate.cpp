@@ -91,7 +91,15 @@ Command add_generate(CLI::App& app) {
   auto opt = std::make_shared<GenerateOptions>();
   auto* ge = app.add_subcommand("generate", "Write a synthetic products file like the real one");
   add_whole_number(ge, "--rows", opt->rows, "number of records (up to 2^40)", 0, std::uint64_t{1} << 40)->required();
-  ge->add_option("-o,--output", opt->output, "file to write")->required();
+  ge->add_option("-o,--output", opt->output, "file to write")
+      ->required()
+      ->check(non_empty_path("output"))
+      ->check(CLI::Validator(
+          [](std::string& path) {
+            // The ranks write their parts at their offsets of the file: a stream cannot take that.
+            return path == "-" ? std::string("the ranks write the file at offsets: name a file, not '-'") : "";
+          },
+          "FILE"));
   add_whole_number(ge, "--seed", opt->seed, "data set seed")->capture_default_str();
   ge->add_flag("--force", opt->force, "replace the output file if it exists");
   ge->add_flag("-q,--quiet", opt->quiet, "print errors only");

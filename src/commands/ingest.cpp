@@ -507,7 +507,8 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
                  "read more input paths from FILE, one per line ('-': standard input); no limit on their number "
                  "(arguments are limited to 128 KiB under Open MPI)");
   in->add_option("--db", opt->db, "SQLite database to create or update")->capture_default_str();
-  auto* h5 = in->add_option("--h5", opt->h5, "HDF5 snapshot path (default: the database path with .h5)");
+  auto* h5 = in->add_option("--h5", opt->h5, "HDF5 snapshot path (default: the database path with .h5)")
+                 ->check(non_empty_path("snapshot"));
   in->add_flag("--no-h5", opt->no_h5, "do not write the HDF5 snapshot")->excludes(h5);
   in->add_flag("--force", opt->force, "read files even when unchanged since their last ingest");
   in->add_option("--db-writer", opt->db_writer,
@@ -519,7 +520,7 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
                    "fail the run (exit 3, database unchanged) when more than N records are rejected");
   in->add_option("--json-report", opt->json_report,
                  "write the run's figures as JSON to FILE ('-': standard output), also when the run fails")
-      ->check([](const std::string& path) { return path.empty() ? std::string("the JSON report path is empty") : ""; });
+      ->check(non_empty_path("JSON report"));
   in->add_option("--scratch", opt->scratch,
                  "directory for decompressed .gz/.zst inputs (default: $TMPDIR, else /tmp; /dev/shm: memory)");
   in->add_option_function<std::string>(

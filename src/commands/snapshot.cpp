@@ -97,6 +97,7 @@ Command add_snapshot(CLI::App& app) {
               std::error_code ec;
               if (std::filesystem::weakly_canonical(h5, ec) == std::filesystem::weakly_canonical(opt->db, ec))
                 throw Error(kExitUsage, "the snapshot path " + h5 + " is the database path");
+              check_output_path(h5, "snapshot");  // a directory, a missing one: named before the work
               export_from(opt->db, h5, "lfp_mpi snapshot");
               if (!opt->quiet) log::info("wrote " + h5 + " from " + opt->db);
               return kExitOk;

@@ -21,9 +21,10 @@ class PhaseClock {
 
   // A phase begins: its progress line, and what a signal would stop (rank 0 sets the state).
   void start(const std::string& name, const PhaseWork& work = {}) {
-    if (progress_) progress_->start(name, work);
+    // The stop message first: once the line says a phase started, a stop names that phase.
     current_ = name;
     update_stop_message();
+    if (progress_) progress_->start(name, work);
   }
   // What a stopping signal says of the outputs; empty on ranks that print nothing.
   void set_stop_state(std::string what, std::string state) {

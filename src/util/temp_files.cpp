@@ -45,8 +45,13 @@ void write_stop_message(int sig) {
   const char* name = sig == SIGINT    ? "lfp_mpi: stopped by SIGINT "
                      : sig == SIGCONT ? "lfp_mpi: stopping (mpirun sent SIGCONT, its SIGTERM follows) "
                                       : "lfp_mpi: stopped by SIGTERM ";
-  [[maybe_unused]] auto a = ::write(STDERR_FILENO, name, std::strlen(name));
-  [[maybe_unused]] auto b = ::write(STDERR_FILENO, stop_messages[m], std::strlen(stop_messages[m]));
+  // One write of the whole line: a pipe (a Slurm log, mpirun's forwarding) takes it whole, so
+  // it cannot be interleaved with another process's line or cut by another handler.
+  char line[kMessageMax + 128];
+  const std::size_t n = std::strlen(name), k = std::min(std::strlen(stop_messages[m]), sizeof line - n);
+  std::memcpy(line, name, n);
+  std::memcpy(line + n, stop_messages[m], k);
+  [[maybe_unused]] auto a = ::write(STDERR_FILENO, line, n + k);
 }
 
 void on_signal(int sig) {
@@ -87,14 +92,19 @@ void on_tstp(int) {
 
 void install_handlers() {
   static const bool installed = [] {
+    // The stop handlers do not interrupt one another (mpirun's SIGCONT and SIGTERM can arrive
+    // together): each says its line whole.
+    sigset_t stops;
+    sigemptyset(&stops);
+    for (const int s : {SIGTERM, SIGINT, SIGCONT}) sigaddset(&stops, s);
     struct sigaction sa {};
     sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
+    sa.sa_mask = stops;
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGINT, &sa, nullptr);
     struct sigaction cont {};
     cont.sa_handler = on_cont;
-    sigemptyset(&cont.sa_mask);
+    cont.sa_mask = stops;
     cont.sa_flags = SA_RESTART;
     ::sigaction(SIGCONT, &cont, nullptr);
     struct sigaction tstp {};

@@ -187,3 +187,25 @@ def test_the_summary_total_is_the_json_reports_total(lfp, ranks, generated_one_r
     phases = dict(zip(m.group(2).split()[::2], map(float, m.group(2).split()[1::2])))
     assert m.group(1) == f"{report['phase_seconds']['total']:.3f}", (m.group(1), report["phase_seconds"])
     assert phases == {k: round(v, 3) for k, v in report["phase_seconds"].items() if k != "total"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ingest", "x.csv", "--h5", ""], "--h5: the snapshot path is empty"),
+    (["ingest", "x.csv", "--json-report", ""], "--json-report: the JSON report path is empty"),
+    (["query", "--db", ""], "--db: the database path is empty"),
+    (["verify", "--db", "x.db", "--h5", ""], "--h5: the snapshot path is empty"),
+    (["snapshot", "--db", "x.db", "--h5", ""], "--h5: the snapshot path is empty"),
+    (["generate", "--rows", "5", "-o", ""], "--output: the output path is empty"),
+    (["generate", "--rows", "5", "-o", "-"], "name a file, not '-'"),
+])
+def test_an_empty_path_is_a_usage_error_not_the_default(lfp, ranks, tmp_path, args, message):
+    # An empty value would otherwise stand for the option's default path, not what was typed.
+    p = lfp.run(*args, mpirun=False, cwd=tmp_path)
+    assert p.returncode == EXIT_USAGE and message in p.stderr_text, p.stderr_text
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_snapshot_names_a_bad_snapshot_path_before_writing(lfp, ranks, db, tmp_path):
+    for h5, words in ((tmp_path, "is a directory"), (tmp_path / "no" / "x.h5", "no such directory")):
+        p = lfp.run("snapshot", "--db", db, "--h5", h5, mpirun=False)
+        assert p.returncode == EXIT_OUTPUT and f"snapshot {h5}: {words}" in p.stderr_text, p.stderr_text

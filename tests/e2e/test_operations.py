@@ -109,6 +109,16 @@ def test_quiet_prints_no_progress_and_verbose_adds_each_ranks_share(lfp, ranks, 
                      v.stderr_text, re.M), v.stderr_text
 
 
+def wait_for_ranks_to_exit(db: Path, seconds: float = 60):
+    """mpirun may return before every rank has exited: wait until no process names `db`."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if subprocess.run(["pgrep", "-f", str(db)], stdout=subprocess.DEVNULL).returncode != 0:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"ranks of the stopped run into {db} still run after {seconds} s")
+
+
 def test_a_stopped_run_says_what_it_stopped_and_that_the_database_is_unchanged(lfp, ranks, sample_csv, long_csv,
                                                                                 tmp_path):
     db = tmp_path / "kept.db"
@@ -121,17 +131,19 @@ def test_a_stopped_run_says_what_it_stopped_and_that_the_database_is_unchanged(l
         seen.append(line)
         if "parse: started" in line:
             break
-    time.sleep(0.3)
-    p.send_signal(signal.SIGINT)  # Ctrl-C: mpirun passes it on to the ranks as SIGTERM
+    p.send_signal(signal.SIGINT)  # Ctrl-C: mpirun sends the ranks SIGCONT, then SIGTERM
     rest = p.communicate(timeout=120)[1]
     err = "".join(seen) + rest
-    m = re.search(r"^lfp_mpi: stopped by SIG(TERM|INT) during the (\w+) phase of ingest into (\S+): (.*)$", err, re.M)
+    # Rank 0's line on the SIGTERM, or (when mpirun's SIGKILL beat that handler, as happens
+    # with more ranks than cores) the one it said on the SIGCONT: both state the database.
+    stop = r"(stopped by SIG(?:TERM|INT)|stopping \(mpirun sent SIGCONT, its SIGTERM follows\))"
+    m = re.search(rf"^lfp_mpi: {stop} during the (\w+) phase of ingest into (\S+): (.*)$", err, re.M)
     assert m, err
     assert m.group(2) in ("parse", "shuffle", "dedup", "count", "pages", "write_db") and m.group(3) == str(db), err
     assert m.group(4).startswith(f"{db} is unchanged"), err
-    assert err.count("stopped by") == 1, "only rank 0 speaks"
+    assert err.count("stopped by") <= 1 and err.count("stopping (mpirun") <= 1, "only rank 0 speaks"
     assert p.returncode != 0
-    time.sleep(1)  # ranks may still be exiting after mpirun
+    wait_for_ranks_to_exit(db)
     con = sqlite3.connect(db)  # a writable open rolls back a hot journal, as any writer's would
     con.execute("SELECT count(*) FROM products").fetchone()
     con.close()
