@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input file, 4 bad header, 5 database or snapshot,\n"
       "6 verify found a disagreement, 7 no such sku, 8 committed but the snapshot could not be written,\n"
-      "9 the input does not fit the memory budget (--mem-per-rank).\n"
+      "9 the memory budget (--mem-per-rank) is too small to work in.\n"
       "Run under mpirun for parallel runs, e.g. mpirun -n 8 lfp_mpi ingest products.csv");
 
   // Quoted as a shell reads it back, for the runs table: the run can be repeated by pasting it.

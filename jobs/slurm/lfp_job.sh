@@ -47,7 +47,7 @@ lfp_job_meaning() {
     6) echo "verify found a disagreement" ;;
     7) echo "no such sku" ;;
     8) echo "committed, but the snapshot could not be written" ;;
-    9) echo "the input does not fit the memory budget (--mem-per-rank); the outputs are unchanged" ;;
+    9) echo "the memory budget (--mem-per-rank) is too small to work in; the outputs are unchanged" ;;
     *)
       local name
       if (($1 > 128)) && name=$(kill -l $(($1 - 128)) 2>/dev/null); then

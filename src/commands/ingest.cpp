@@ -29,6 +29,7 @@
 #include "ingest/snapshot_chunks.hpp"
 #include "ingest/streams.hpp"
 #include "ingest/summary.hpp"
+#include "ingest/windowed_parse.hpp"
 #include "ingest/write.hpp"
 #include "mpi/agree.hpp"
 #include "mpi/node.hpp"
@@ -149,6 +150,25 @@ void report_ranks(const mpi::Comm& comm, Progress& progress, const ByteRange& mi
     progress.detail(log::format("parse: rank %zu read %.1f MB, %s, %lld rejected", r,
                                 static_cast<double>(all[r].bytes) / 1e6, log::count(all[r].records, "record").c_str(),
                                 static_cast<long long>(all[r].rejected)));
+}
+
+// Under the budget: what the ranks spilled (collective; rank 0 says it).
+void report_spill(const mpi::Comm& comm, const SpilledShare& share, bool quiet) {
+  struct Spill {
+    std::uint64_t bytes, runs;
+  };
+  const auto all = comm.allgather(Spill{share.runs->bytes(), share.row_runs.size()});
+  Spill sum{0, 0};
+  int spilling = 0;
+  for (const auto& s : all) {
+    sum.bytes += s.bytes;
+    sum.runs += s.runs;
+    spilling += s.runs > 0 ? 1 : 0;
+  }
+  if (comm.root() && !quiet)
+    log::note("memory: " + log::count(static_cast<std::int64_t>(sum.runs), "sorted run") + " of rows, " +
+              format_byte_size(sum.bytes) + ", spilled to scratch on " + log::count(spilling, "rank") + " (rank 0: " +
+              log::count(static_cast<std::int64_t>(all[0].runs), "run") + ", " + format_byte_size(all[0].bytes) + ")");
 }
 
 // The compression of each file to read, from rank 0's look at its first bytes.
@@ -280,11 +300,18 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   std::uint64_t total_bytes = 0;
   for (const auto s : sizes) total_bytes += s;
   const PhaseWork work{total_bytes, mine.end - mine.begin, 0};
-  if (const int code = check_rank_budgets(comm, estimated_rank_peak(mine.end - mine.begin),
-                                          rank_budget(comm, opt.mem_per_rank), total_bytes))
-    return code;
+  const MemoryPlan memory =
+      plan_memory(comm, estimated_rank_peak(mine.end - mine.begin), rank_budget(comm, opt.mem_per_rank));
+  const std::string scratch = opt.scratch.empty() ? default_scratch_dir() : opt.scratch;
+  if (memory.spill && comm.root() && !opt.quiet)
+    log::note("memory: a rank's share of the input needs about " + format_byte_size(memory.need) +
+              " in memory, more than its budget (" + format_byte_size(memory.budget.bytes) + ", " +
+              memory.budget.source + "): every rank reads its share in windows of " +
+              format_byte_size(memory.sizes.window) + " and spills sorted runs to " + scratch);
   clock.start(phase::kScan, work);
-  const std::vector<Segment> segments = segments_of(sizes, mine);
+  std::vector<Segment> segments = segments_of(sizes, mine);
+  // Under the budget a rank's range is cut into pieces, parsed a window of them at a time.
+  if (memory.spill) segments = cut_segments(segments, std::min(kPieceBytes, memory.sizes.window));
   std::vector<Segment> plain;
   for (const auto& s : segments)
     if (!decompressed || !decompressed->compressed(s.file)) plain.push_back(s);
@@ -297,7 +324,12 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   auto bytes = [&](std::uint32_t f) {
     return decompressed && decompressed->compressed(f) ? decompressed->bytes(f) : inputs->bytes(f);
   };
-  const RecordStarts starts(comm, segments, bytes);
+  auto release = [&](std::uint32_t f, std::uint64_t begin, std::uint64_t end) {
+    if (!decompressed || !decompressed->compressed(f)) inputs->release(f, begin, end);
+  };
+  const RecordStarts starts(
+      comm, segments, bytes,
+      memory.spill ? std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>(release) : nullptr);
   std::vector<bool> bad_header;
   std::vector<csv::ColumnMap> columns;
   try {
@@ -310,66 +342,83 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   }
   clock.lap_collective(comm, phase::kScan);
 
-  // Phase 5: owned records become rows (and a sample of their skus), or rejects.
+  // Phase 5: owned records become rows (and a sample of their skus), or rejects. Under the
+  // budget: a window at a time, each window shuffled at once and its rows spilled as runs.
   clock.start(phase::kParse, work);
-  ParsedRange parsed = parse_range(
-      segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, mine.end - mine.begin,
-      [&](std::uint32_t f, std::uint64_t begin, std::uint64_t end) {
-        if (!decompressed || !decompressed->compressed(f)) inputs->release(f, begin, end);
-      });
+  ParsedRange parsed;
+  std::optional<SpilledShare> spilled;
+  if (memory.spill)
+    spilled.emplace(parse_in_windows(comm, segments, bytes, starts, columns, memory.sizes, scratch, release));
+  else
+    parsed = parse_range(
+        segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, mine.end - mine.begin, release);
   inputs.reset();        // rows and rejects are copies now: the input pages leave the rank's memory
   decompressed.reset();  // and the scratch copies of compressed inputs go
   clock.lap_collective(comm, phase::kParse);
-  if (opt.verbose) report_ranks(comm, progress, mine, parsed);
+  if (spilled) report_spill(comm, *spilled, opt.quiet);
+  if (opt.verbose && !spilled) report_ranks(comm, progress, mine, parsed);
 
   // Phase 6: shuffle rows by sku range (from a sample of the skus); keep the last record of
-  // each sku. Each rank then holds one contiguous slice of the products, sorted.
-  clock.start(phase::kShuffle);
-  const KeyRanges sku_ranges = agree_key_ranges(comm, parsed.sku_sample);
-  std::vector<std::string>().swap(parsed.sku_sample);
-  std::vector<Buffer> incoming = mpi::exchange(
-      comm, route_encoded<RowRef>(std::move(parsed.rows), sku_ranges, ranks, sku_of_ref), opt.exchange_round_bytes);
-  clock.lap_collective(comm, phase::kShuffle);
-  clock.start(phase::kDedup);
-  std::vector<RowRef> products = latest_by_sku(decode_all<RowRef>(incoming));
-  const TextBytes product_text = compact_survivors(incoming, products);
-  clock.lap_collective(comm, phase::kDedup);
+  // each sku. Each rank then holds one contiguous slice of the products, sorted. Under the
+  // budget the windows were shuffled already: the merge of the runs keeps the last records.
+  std::vector<Buffer> incoming;
+  std::vector<RowRef> products;
+  TextBytes product_text;
+  if (spilled) {
+    clock.start(phase::kDedup);
+    tally_products(*spilled, memory.sizes);
+    clock.lap_collective(comm, phase::kDedup);
+  } else {
+    clock.start(phase::kShuffle);
+    const KeyRanges sku_ranges = agree_key_ranges(comm, parsed.sku_sample);
+    std::vector<std::string>().swap(parsed.sku_sample);
+    incoming = mpi::exchange(comm, route_encoded<RowRef>(std::move(parsed.rows), sku_ranges, ranks, sku_of_ref),
+                             opt.exchange_round_bytes);
+    clock.lap_collective(comm, phase::kShuffle);
+    clock.start(phase::kDedup);
+    products = latest_by_sku(decode_all<RowRef>(incoming));
+    product_text = compact_survivors(incoming, products);
+    clock.lap_collective(comm, phase::kDedup);
+  }
 
-  comm.sum_in_place(parsed.records);  // per file, over all ranks
-  comm.sum_in_place(parsed.rejected);
+  auto& records = spilled ? spilled->records : parsed.records;
+  auto& rejected = spilled ? spilled->rejected : parsed.rejected;
+  comm.sum_in_place(records);  // per file, over all ranks
+  comm.sum_in_place(rejected);
   for (std::size_t k = 0; k < read.size(); ++k) {
-    stats.records_read += parsed.records[k];
-    stats.rejected += parsed.rejected[k];
+    stats.records_read += records[k];
+    stats.rejected += rejected[k];
     if (comm.root()) {
-      files.sources[k].records = parsed.records[k];
-      files.sources[k].rejects = parsed.rejected[k];
-      report.files[read[k]].records = parsed.records[k];
-      report.files[read[k]].rejects = parsed.rejected[k];
+      files.sources[k].records = records[k];
+      files.sources[k].rejects = rejected[k];
+      report.files[read[k]].records = records[k];
+      report.files[read[k]].rejects = rejected[k];
     }
   }
 
   // Phase 7: products per name. A new database built by hand also needs the name index's
   // entries and the counts in both orders as key-range slices (name_index.hpp); otherwise
   // partial counts are shuffled by name hash and summed.
-  clock.start(phase::kCount);
+  if (!spilled) clock.start(phase::kCount);
   // A run that will fail on --max-rejects takes SQLite's path, which fails before it writes a
   // product, rather than writing a whole file first.
   const bool too_many_rejects = opt.max_rejects >= 0 && stats.rejected > opt.max_rejects;
-  const bool build_pages = !too_many_rejects && builds_pages(comm, opt);
+  // Under the budget, rank 0 writes through SQLite from the ranks' merged runs.
+  const bool build_pages = !too_many_rejects && !spilled && builds_pages(comm, opt);
   NameIndex names;
   std::vector<Buffer> count_bytes;
   std::vector<NameCount> counts;
   if (build_pages) {
     names = build_name_index(comm, products, opt.exchange_round_bytes);
-  } else {
+  } else if (!spilled) {
     std::vector<Buffer> partials(ranks);
     for (const auto& c : count_names(products)) encode(partials[owner_of(hash_bytes(c.name, kNameSeed), ranks)], c);
     count_bytes = mpi::exchange(comm, std::move(partials), opt.exchange_round_bytes);
     counts = sum_counts(decode_all<NameCount>(count_bytes));
   }
-  clock.lap_collective(comm, phase::kCount);
+  if (!spilled) clock.lap_collective(comm, phase::kCount);
 
-  stats.distinct_skus = comm.sum(static_cast<std::int64_t>(products.size()));
+  stats.distinct_skus = comm.sum(spilled ? spilled->products : static_cast<std::int64_t>(products.size()));
 
   // Phase 8a (a new database): every rank counts the pages of its parts (prefix sums place them
   // in the file) and, where the ranks share the output's file system, writes them at once.
@@ -399,6 +448,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
                             pages ? &*pages : nullptr,
                             parts_written,
                             h5_chunks ? &*h5_chunks : nullptr,
+                            spilled ? &*spilled : nullptr,
                             [&] {
                               std::vector<RejectView>().swap(rejects);
                               std::vector<RowRef>().swap(products);
@@ -522,7 +572,8 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
                  "write the run's figures as JSON to FILE ('-': standard output), also when the run fails")
       ->check(non_empty_path("JSON report"));
   in->add_option("--scratch", opt->scratch,
-                 "directory for decompressed .gz/.zst inputs (default: $TMPDIR, else /tmp; /dev/shm: memory)");
+                 "directory for decompressed .gz/.zst inputs, copies of streams and the runs spilled under "
+                 "--mem-per-rank, best node-local (default: $TMPDIR, else /tmp; /dev/shm: memory)");
   in->add_option_function<std::string>(
         "--mem-per-rank",
         [opt](const std::string& text) {
@@ -530,9 +581,9 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
           if (!bytes) throw CLI::ValidationError("--mem-per-rank", "'" + text + "' is not a size such as 4G or 512M");
           opt->mem_per_rank = *bytes;
         },
-        "memory each rank may use, e.g. 4G, 512M (a bare number: MiB); checked before the input is parsed "
-        "(exit 9 if a rank's share does not fit). Default: the node's memory, or its cgroup limit (a Slurm "
-        "allocation), shared by the ranks on the node")
+        "memory each rank may use, e.g. 4G, 512M (a bare number: MiB; at least 16M, else exit 9). A rank whose "
+        "share of the input does not fit reads it in windows and spills sorted runs to --scratch. Default: the "
+        "node's memory, or its cgroup limit (a Slurm allocation), shared by the ranks on the node")
       ->type_name("SIZE");
   add_whole_number(in, "--batch-mb", *batch_mb, "MiB per batch when rank 0 gathers results (1 to 1024)", 1, 1024)
       ->capture_default_str();

@@ -41,3 +41,14 @@ std::vector<Segment> segments_of(const std::vector<std::uint64_t>& file_sizes, B
 }
 
 }  // namespace lfp
+
+namespace lfp {
+
+std::vector<Segment> cut_segments(const std::vector<Segment>& segments, std::uint64_t piece) {
+  std::vector<Segment> out;
+  for (const auto& s : segments)
+    for (std::uint64_t at = s.begin; at < s.end; at += piece) out.push_back({s.file, at, std::min(s.end, at + piece)});
+  return out;
+}
+
+}  // namespace lfp

@@ -24,4 +24,8 @@ std::vector<ByteRange> partition(const std::vector<std::uint64_t>& file_sizes, i
 // The file pieces that make up `range`, in order; empty files and empty pieces are left out.
 std::vector<Segment> segments_of(const std::vector<std::uint64_t>& file_sizes, ByteRange range);
 
+// `segments` cut into pieces of at most `piece` bytes (a cut never falls in a file's first 3
+// bytes: segments start at 0 or past them, and pieces are far longer).
+std::vector<Segment> cut_segments(const std::vector<Segment>& segments, std::uint64_t piece);
+
 }  // namespace lfp

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "ingest/scratch.hpp"
 #include "mpi/agree.hpp"
 #include "mpi/node.hpp"
 #include "util/error.hpp"
@@ -72,15 +73,9 @@ DecompressedInputs::DecompressedInputs(const mpi::Comm& comm, const std::vector<
   std::string my_path;
   const int code = mpi::agree(comm, [&] {
     if (std::find(holder.begin(), holder.end(), local.rank()) == holder.end()) return;
-    try {
-      mine_ = std::make_unique<TempFile>(scratch_dir + "/lfp_mpi-scratch");
-    } catch (const Error& e) {  // TempFile creates the file: say which option chose where
-      throw Error(kExitOutput, "scratch directory " + scratch_dir + " (--scratch): " + e.what());
-    }
+    mine_ = scratch_file(scratch_dir, "lfp_mpi-scratch");
     my_path = mine_->path();
-    const UniqueFd fd(::open(my_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!fd)
-      throw Error(kExitOutput, "scratch file " + my_path + " (--scratch): cannot create: " + std::strerror(errno));
+    const UniqueFd fd = open_scratch(*mine_);
     std::uint64_t offset = 0, compressed_done = 0;
     for (std::uint32_t f = 0; f < paths.size(); ++f) {
       if (holder[f] != local.rank()) continue;

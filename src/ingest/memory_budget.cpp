@@ -33,36 +33,51 @@ std::uint64_t estimated_rank_peak(std::uint64_t range_bytes) {
   return kProcessBytes + static_cast<std::uint64_t>(std::ceil(kBytesPerInputByte * static_cast<double>(range_bytes)));
 }
 
-std::string budget_shortfall(std::uint64_t need, const RankBudget& budget, std::uint64_t all_bytes, int ranks) {
-  if (need <= budget.bytes) return "";
-  std::string advice;
-  if (budget.bytes > kProcessBytes) {
-    // The input's part of the need shrinks with the rank count; the process's does not.
-    const double per_rank = static_cast<double>(budget.bytes - kProcessBytes) / kBytesPerInputByte;
-    const auto fit = static_cast<std::uint64_t>(std::ceil(static_cast<double>(all_bytes) / per_rank));
-    if (fit > static_cast<std::uint64_t>(ranks)) advice = ", or at least " + std::to_string(fit) + " ranks";
-  }
-  const std::uint64_t need_mib = (need + (std::uint64_t{1} << 20) - 1) >> 20;
-  return "this rank's share of the input needs about " + format_byte_size(need) +
-         " of memory, more than its budget of " + format_byte_size(budget.bytes) + " (" + budget.source +
-         "): run with --mem-per-rank " + std::to_string(need_mib) + "M or more" + advice +
-         "; nothing was written to the database (a rank holds its share of the rows in memory: spilling them to "
-         "scratch is not "
-         "built)";
+std::string budget_too_small(const RankBudget& budget) {
+  if (budget.bytes >= kMinimumBudget) return "";
+  return "a memory budget of " + format_byte_size(budget.bytes) + " (" + budget.source +
+         ") is too small to work in: the minimum is " + format_byte_size(kMinimumBudget) + " (--mem-per-rank " +
+         std::to_string(kMinimumBudget >> 20) + "M); nothing was written to the database";
 }
 
-int check_rank_budgets(const mpi::Comm& comm, std::uint64_t need, const RankBudget& budget, std::uint64_t all_bytes) {
+SpillSizes spill_sizes(std::uint64_t budget) {
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  SpillSizes s;
+  s.data = budget >= 2 * kProcessBytes ? budget - kProcessBytes : budget / 2;
+  // While a window is shuffled a rank holds its rows (routed, then sent round by round), what
+  // it receives, the rows held for the next run and two round buffers: about 3/4 of `data`.
+  s.window = std::max(kMiB, s.data / 8);
+  s.round = std::max(kMiB / 4, s.data / 16);
+  s.run = std::max(2 * kMiB, s.data / 4);
+  s.table = std::max(kMiB, s.data / 4);
+  s.readers = std::max(kMiB, s.data / 8);
+  s.writer = std::clamp<std::uint64_t>(s.data / 32, 64 << 10, 4 * kMiB);
+  return s;
+}
+
+MemoryPlan plan_memory(const mpi::Comm& comm, std::uint64_t need, const RankBudget& budget) {
   struct Fit {
     std::uint64_t need, budget;
   };
   const auto all = comm.allgather(Fit{need, budget.bytes});
-  int worst = -1;
+  // The first rank whose budget is too small says so, for all.
   for (int r = 0; r < comm.size(); ++r)
-    if (all[r].need > all[r].budget && (worst < 0 || all[r].need - all[r].budget > all[worst].need - all[worst].budget))
-      worst = r;
-  if (worst < 0) return kExitOk;
-  if (comm.rank() == worst) log::error(comm.rank(), budget_shortfall(need, budget, all_bytes, comm.size()));
-  return kExitMemory;
+    if (all[r].budget < kMinimumBudget) {
+      if (r == comm.rank()) log::error(r, budget_too_small(budget));
+      throw Error::reported(kExitMemory);
+    }
+  MemoryPlan plan;
+  std::uint64_t smallest = all[0].budget;
+  int worst = 0;
+  for (int r = 0; r < comm.size(); ++r) {
+    smallest = std::min(smallest, all[r].budget);
+    if (all[r].need > all[r].budget) plan.spill = true;
+    if (all[r].need > all[worst].need) worst = r;
+  }
+  plan.need = all[worst].need;
+  plan.budget = budget;
+  plan.sizes = spill_sizes(smallest);
+  return plan;
 }
 
 }  // namespace lfp

@@ -29,9 +29,11 @@ ParsedRange parse_range(const std::vector<Segment>& segments,
   // Rows encode to about the size of their CSV bytes: reserving that up front avoids
   // regrowing (and recopying) the buffer.
   out.rows.reserve(range_bytes + range_bytes / 8 + 4096);
-  // Progress: published every 1024 records (plain stores; the reporter only reads them).
+  // Progress: published every 1024 records (plain stores; the reporter only reads them),
+  // counted on from what earlier calls in the same phase published (windows under a budget).
   auto& progress = progress_counters();
-  std::uint64_t done_bytes = 0, done_records = 0;
+  std::uint64_t done_bytes = progress.bytes.load(std::memory_order_relaxed),
+                done_records = progress.records.load(std::memory_order_relaxed);
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const auto& s = segments[i];
     const auto file = bytes(s.file);
@@ -67,6 +69,8 @@ ParsedRange parse_range(const std::vector<Segment>& segments,
         },
         cols.fields);  // past the header's field count, fields are only counted
   }
+  progress.bytes.store(done_bytes, std::memory_order_relaxed);
+  progress.records.store(done_records, std::memory_order_relaxed);
   return out;
 }
 

@@ -15,18 +15,19 @@ namespace lfp {
 
 class RecordStarts {
  public:
-  // Collective.
+  // Collective. `release(file, begin, end)`, when given, is told after each segment's summary
+  // that its bytes are not needed until the parse (under --mem-per-rank: the scan then holds
+  // a segment of the input at a time, not the rank's whole range).
   RecordStarts(const mpi::Comm& comm, const std::vector<Segment>& segments,
-               const std::function<std::string_view(std::uint32_t)>& bytes);
-  // The automaton state where segment i begins. A segment that starts a file starts clean,
-  // whatever the previous file left open.
-  csv::RangeStart of(std::size_t i) const {
-    return i == 0 && !segments_.empty() && segments_[0].begin != 0 ? start_ : csv::RangeStart{};
-  }
+               const std::function<std::string_view(std::uint32_t)>& bytes,
+               const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release = {});
+  // The automaton state where segment i begins (a rank's range may be cut into many
+  // segments: each gets the fold of everything before it). A segment that starts a file
+  // starts clean, whatever the previous file left open.
+  csv::RangeStart of(std::size_t i) const { return starts_[i]; }
 
  private:
-  const std::vector<Segment>& segments_;
-  csv::RangeStart start_;
+  std::vector<csv::RangeStart> starts_;
 };
 
 }  // namespace lfp

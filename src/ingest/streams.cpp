@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ingest/scratch.hpp"
 #include "mpi/agree.hpp"
 #include "mpi/node.hpp"
 #include "util/error.hpp"
@@ -17,34 +18,6 @@ namespace lfp {
 namespace {
 
 constexpr std::size_t kChunk = std::size_t{16} << 20;
-
-// A new exclusive scratch file; errors name --scratch, as for decompressed inputs.
-std::unique_ptr<TempFile> scratch_file(const std::string& dir) {
-  try {
-    return std::make_unique<TempFile>(dir + "/lfp_mpi-stream");
-  } catch (const Error& e) {
-    throw Error(kExitOutput, "scratch directory " + dir + " (--scratch): " + e.what());
-  }
-}
-
-UniqueFd open_for_append(const TempFile& file) {
-  UniqueFd fd(::open(file.path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
-  if (!fd)
-    throw Error(kExitOutput, "scratch file " + file.path() + " (--scratch): cannot open: " + std::strerror(errno));
-  return fd;
-}
-
-void write_all(int fd, const char* data, std::size_t n, const std::string& path) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, data, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0)
-      throw Error(kExitOutput, "scratch file " + path +
-                                   " (--scratch): cannot write: " + (w < 0 ? std::strerror(errno) : "no space left"));
-    data += w;
-    n -= static_cast<std::size_t>(w);
-  }
-}
 
 // Reads up to kChunk bytes of the stream (fewer only at its end).
 std::vector<char> read_chunk(int fd, const std::string& name) {
@@ -98,10 +71,10 @@ SpooledStreams::SpooledStreams(const mpi::Comm& comm, const std::vector<std::str
       // Rank 0 alone reads and writes; the others learn where the copy is.
       if (const int code = mpi::agree(comm, [&] {
             if (!comm.root()) return;
-            copies_[f] = scratch_file(scratch_dir);
-            const UniqueFd in = open_stream(files[f]), out = open_for_append(*copies_[f]);
+            copies_[f] = scratch_file(scratch_dir, "lfp_mpi-stream");
+            const UniqueFd in = open_stream(files[f]), out = open_scratch(*copies_[f]);
             for (auto chunk = read_chunk(in.get(), files[f]); !chunk.empty(); chunk = read_chunk(in.get(), files[f])) {
-              write_all(out.get(), chunk.data(), chunk.size(), copies_[f]->path());
+              write_scratch(out.get(), chunk.data(), chunk.size(), copies_[f]->path());
               if (chunk.size() < kChunk) break;
             }
             const std::string& p = copies_[f]->path();
@@ -118,8 +91,8 @@ SpooledStreams::SpooledStreams(const mpi::Comm& comm, const std::vector<std::str
       code = mpi::agree(comm, [&] {
         if (comm.root()) in = open_stream(files[f]);
         if (!writer) return;
-        copies_[f] = scratch_file(scratch_dir);
-        out = open_for_append(*copies_[f]);
+        copies_[f] = scratch_file(scratch_dir, "lfp_mpi-stream");
+        out = open_scratch(*copies_[f]);
       });
       if (code != kExitOk) throw Error::reported(static_cast<ExitCode>(code));
       for (bool more = true; more;) {
@@ -141,7 +114,7 @@ SpooledStreams::SpooledStreams(const mpi::Comm& comm, const std::vector<std::str
         more = status[0] == 0;
         if (writer && code == kExitOk && !chunk.empty()) {
           try {
-            write_all(out.get(), chunk.data(), chunk.size(), copies_[f]->path());
+            write_scratch(out.get(), chunk.data(), chunk.size(), copies_[f]->path());
           } catch (const Error& e) {
             log::error(comm.rank(), e.what());
             code = e.code();

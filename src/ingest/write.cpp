@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 
+#include "ingest/spilled_rows.hpp"
 #include "ingest/tree_parts.hpp"
 #include "mpi/agree.hpp"
 #include "mpi/gather_stream.hpp"
@@ -84,8 +85,35 @@ mpi::BatchSource chunks_of(const Buffer& records, std::size_t limit) {
   };
 }
 
+// A batch source of a merge of spilled runs, opened at the first batch.
+template <class Merge, class Item>
+mpi::BatchSource merged_batches(const SpillFile& file, const std::vector<Run>& runs, std::size_t readers,
+                                std::size_t limit) {
+  auto merge = std::make_shared<std::unique_ptr<Merge>>();
+  return [&file, &runs, readers, limit, merge](Buffer& out) {
+    if (!*merge) *merge = std::make_unique<Merge>(file, runs, readers);
+    Item item;
+    while (out.size() < limit && (*merge)->next(item)) encode(out, item);
+  };
+}
+
+// A batch source of the encoded items of one spilled run, copied as they are.
+mpi::BatchSource run_batches(const SpillFile& file, const Run& run, std::size_t limit) {
+  auto reader = std::make_shared<RunReader>(file, run, limit);
+  return [reader, limit](Buffer& out) {
+    std::string_view item;
+    while (out.size() < limit && reader->next(item)) out.insert(out.end(), item.begin(), item.end());
+  };
+}
+
 std::vector<mpi::BatchSource> sources_of(const RankResults& mine, std::size_t batch_bytes) {
   std::vector<mpi::BatchSource> out;
+  if (const SpilledShare* s = mine.spilled) {
+    out.push_back(run_batches(*s->rejects, s->reject_run, batch_bytes));
+    out.push_back(merged_batches<LatestRows, RowView>(*s->runs, s->row_runs, s->readers, batch_bytes));
+    out.push_back(merged_batches<SummedCounts, NameCount>(*s->runs, s->count_runs, s->readers, batch_bytes));
+    return out;
+  }
   if (mine.pages && !mine.parts_written)
     for (std::size_t t = 0; t < kProductTreeCount; ++t) out.push_back(pages_of(*mine.pages, t, batch_bytes));
   out.push_back(batches_of(mine.rejects, batch_bytes));
@@ -283,12 +311,29 @@ RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const Re
           if (stream_h5) snapshot->add_product(r.sku, r.name, r.description);
         });
     if (session->started_empty()) {
+      // Each rank's counts are whole per name, except under --mem-per-rank with spilling, where
+      // every rank counted its own products: equal names, adjacent in the merge, are summed.
+      std::string name;
+      std::int64_t sum = 0;
+      bool held = false;
+      auto add = [&] {
+        if (!held) return;
+        session->add_count(NameCount{name, sum});
+        if (stream_h5) snapshot->add_count(name, sum);
+      };
       kway_merge<NameCount>(
           ranks, from(streams.counts), [](const NameCount& a, const NameCount& b) { return a.name < b.name; },
           [&](const NameCount& c) {
-            session->add_count(c);
-            if (stream_h5) snapshot->add_count(c.name, c.products);
+            if (held && c.name == name) {
+              sum += c.products;
+              return;
+            }
+            add();
+            name.assign(c.name);
+            sum = c.products;
+            held = true;
           });
+      add();
     }  // else the product rules derived the count changes from the rows; the ranks are released
   }
   if (mine.release) mine.release();

@@ -14,6 +14,7 @@
 #include "ingest/page_plan.hpp"
 #include "ingest/phase_clock.hpp"
 #include "ingest/snapshot_chunks.hpp"
+#include "ingest/windowed_parse.hpp"
 #include "mpi/comm.hpp"
 #include "records/row_codec.hpp"
 #include "store/import_session.hpp"
@@ -35,6 +36,9 @@ struct RankResults {
   // A new database's snapshot: every rank's finished chunks (else null: rank 0 writes the
   // snapshot from the rows).
   const SnapshotChunks* snapshot = nullptr;
+  // Under --mem-per-rank with spilling: the rank's rejects, products and counts are read back
+  // from its runs (the vectors above are then empty).
+  const SpilledShare* spilled = nullptr;
   // Frees the rows, counts and rejects (and the buffers they point into) once rank 0 has
   // merged them: the index builds and the snapshot's last chunks then have that memory.
   std::function<void()> release = {};

@@ -15,7 +15,7 @@ enum ExitCode : int {
   kExitVerify = 6,    // verify: the database, its counts or the snapshot disagree
   kExitNotFound = 7,  // update / delete: no product has that sku
   kExitSnapshot = 8,  // the database change is committed, the snapshot could not be written
-  kExitMemory = 9,    // ingest: a rank's share of the input does not fit its memory budget
+  kExitMemory = 9,    // ingest: a memory budget under the minimum (--mem-per-rank)
 };
 
 class Error : public std::runtime_error {

@@ -1,19 +1,76 @@
-"""Issue 17, what is built so far: --mem-per-rank (and the node's memory by default) is
-checked before any row is parsed. A rank's share that does not fit is exit 9 with the budget
-that would do, said once, and the database is untouched; that budget then works. Uses the
-fixtures of conftest.py; run once per rank count.
+"""Issue 17: --mem-per-rank. When a rank's share does not fit its budget, every rank reads
+its share in windows and spills sorted runs to scratch; the database and snapshot are the
+same as with the rows in memory. A budget too small to work in is exit 9, said once, with
+the database untouched. Uses the fixtures of conftest.py; run once per rank count.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from dbread import products_digest, runs
+from dbread import products_digest, rank_independent_outputs, runs
+from product_csv import csv_line, write
 
-EXIT_USAGE, EXIT_MEMORY = 2, 9
+EXIT_USAGE, EXIT_OUTPUT, EXIT_MEMORY = 2, 5, 9
+TINY = "16M"  # the minimum: windows of 1 MiB, runs of 2 MiB
 
 
-def test_a_budget_too_small_is_exit_9_before_anything_is_written(lfp, ranks, sample_csv, generated_one_rank, tmp_path):
+def spilled_runs(stderr: str) -> int:
+    m = re.search(r"memory: (\d+) sorted runs? of rows", stderr)
+    assert m, stderr
+    return int(m.group(1))
+
+
+def adversarial_rows() -> list:
+    """What stresses runs and windows: a record longer than a window, a sku repeated across
+    the whole file (its last record must win over every run), 1-byte and 1,000-byte skus,
+    empty descriptions, quotes and line breaks, non-ASCII text."""
+    rows = [("Widget", "S-000", "first")]
+    for i in range(3000):
+        rows.append((f"Name {i % 37}", f"S-{i:05d}", f"d{i} \"quoted\"\nsecond line" if i % 5 == 0 else ""))
+        if i % 500 == 0:
+            rows.append(("Moved", "S-000", f"version {i}"))
+    rows.append(("Long", "L" * 1000, "x" * (3 << 20)))  # 3 MiB: more than a window
+    rows.append(("Ü", "k", "ünïcödé ✓"))
+    rows.append(("Moved", "S-000", "the last one"))
+    return rows
+
+
+def test_a_tiny_budget_spills_and_writes_what_memory_writes(lfp, ranks, sample_csv, tmp_path):
+    gen = tmp_path / "gen.csv"
+    lfp.generate(60000, gen, seed=11, ranks=1)
+    # The first 2,000 records again, later: their order keys win across files and runs.
+    tail = gen.read_bytes().split(b"\n")
+    again = tmp_path / "again.csv"
+    again.write_bytes(b"\n".join(tail[:2001]) + b"\n")
+    odd = write(tmp_path / "odd.csv", b"name,sku,description\r\n" +
+                b"".join(csv_line([f.encode() for f in r]) for r in adversarial_rows()))
+    files = [sample_csv, gen, odd, again]
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    p = lfp.run("ingest", *files, "--db", tmp_path / "s.db", "--mem-per-rank", TINY, "--scratch", scratch, check=True)
+    assert "every rank reads its share in windows" in p.stderr_text, p.stderr_text
+    assert spilled_runs(p.stderr_text) >= ranks + 1, p.stderr_text  # some rank merged several runs
+    lfp.ingest(*files, db=tmp_path / "m.db")
+    spilled = rank_independent_outputs(tmp_path / "s.db", tmp_path / "s.h5")
+    assert spilled == rank_independent_outputs(tmp_path / "m.db", tmp_path / "m.h5")
+    assert products_digest(tmp_path / "s.db")[1]  # integrity_check
+    assert dict((r[0], r[2]) for r in spilled["products"])[b"S-000"] == b"the last one"
+    assert list(scratch.iterdir()) == []  # the runs are gone
+
+
+def test_an_existing_database_is_updated_under_the_budget_as_in_memory(lfp, ranks, sample_csv, generated_one_rank,
+                                                                       tmp_path):
+    for name in ("s", "m"):
+        lfp.ingest(sample_csv, db=tmp_path / f"{name}.db")
+    lfp.run("ingest", generated_one_rank, "--db", tmp_path / "s.db", "--mem-per-rank", TINY, "-q", check=True)
+    lfp.ingest(generated_one_rank, db=tmp_path / "m.db")
+    assert rank_independent_outputs(tmp_path / "s.db", tmp_path / "s.h5") == \
+        rank_independent_outputs(tmp_path / "m.db", tmp_path / "m.h5")
+
+
+def test_a_budget_under_the_minimum_is_exit_9_before_anything_is_written(lfp, ranks, sample_csv, generated_one_rank,
+                                                                        tmp_path):
     db = tmp_path / "m.db"
     lfp.ingest(sample_csv, db=db)
     before, h5_before = products_digest(db), (tmp_path / "m.h5").read_bytes()
@@ -21,21 +78,18 @@ def test_a_budget_too_small_is_exit_9_before_anything_is_written(lfp, ranks, sam
     assert p.returncode == EXIT_MEMORY, p.stderr_text
     errors = [line for line in p.stderr_text.splitlines() if "error:" in line]
     assert len(errors) == 1, p.stderr_text  # said once, not by every rank
-    assert "more than its budget of 8.0 MiB (--mem-per-rank)" in errors[0], errors[0]
-    assert re.search(r"run with --mem-per-rank \d+M or more", errors[0]), errors[0]
+    assert "8.0 MiB (--mem-per-rank) is too small to work in: the minimum is 16 MiB" in errors[0], errors[0]
     assert products_digest(db) == before and len(runs(db)) == 1
     assert (tmp_path / "m.h5").read_bytes() == h5_before
     assert not [f.name for f in tmp_path.iterdir() if ".partial-" in f.name]
 
 
-def test_the_budget_the_message_asks_for_is_enough_and_changes_nothing_else(lfp, ranks, generated_one_rank, tmp_path):
-    small = lfp.run("ingest", generated_one_rank, "--db", tmp_path / "a.db", "--mem-per-rank", "100M")
-    assert small.returncode == EXIT_MEMORY, small.stderr_text
-    asked = re.search(r"--mem-per-rank (\d+M) or more", small.stderr_text).group(1)
-    assert not (tmp_path / "a.db").exists()
-    lfp.run("ingest", generated_one_rank, "--db", tmp_path / "a.db", "--mem-per-rank", asked, "-q", check=True)
-    lfp.ingest(generated_one_rank, db=tmp_path / "b.db")  # the default: the node's memory
-    assert products_digest(tmp_path / "a.db") == products_digest(tmp_path / "b.db")
+def test_a_scratch_directory_that_cannot_hold_runs_is_exit_5_naming_it(lfp, ranks, generated_one_rank, tmp_path):
+    missing = tmp_path / "no-such-dir"
+    p = lfp.run("ingest", generated_one_rank, "--db", tmp_path / "x.db", "--mem-per-rank", TINY, "--scratch", missing)
+    assert p.returncode == EXIT_OUTPUT, p.stderr_text
+    assert f"scratch directory {missing} (--scratch)" in p.stderr_text, p.stderr_text
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_sizes_that_are_not_sizes_are_usage_errors(lfp, ranks, sample_csv, tmp_path):

@@ -192,6 +192,7 @@ exit_code() { scontrol show job "$1" 2>/dev/null | sed -n 's/.* ExitCode=\([0-9:
 log_of() { ls "$1"/*-"$2".out 2>/dev/null | head -n 1; }
 last_line() { local f; f=$(log_of "$1" "$2"); [[ -n $f ]] && tail -n 1 "$f"; }
 matches() { [[ $1 =~ $2 ]]; }
+not_grep() { ! grep -q "$@"; }
 equals() { [[ $1 == "$2" ]]; }
 runs_of() { sqlite3 -batch "$1" 'SELECT max(id) FROM runs' 2>&1; }
 # sbatch --wait in DIR; sets JOB and RC (the job's exit code).
@@ -347,18 +348,23 @@ check "old database changed" old_db_intact "$c"
 check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: error: no-such\.csv: .* \(lfp_mpi exit 3: input file missing or unreadable; the outputs are unchanged\)$'
 report "missing input: exit 3, database unchanged" "$c"
 
-# 7b. Slurm's memory per CPU becomes lfp_mpi's --mem-per-rank: too little for the input is
-# exit 9 before anything is written; the arguments' own --mem-per-rank takes precedence.
+# 7b. Slurm's memory per CPU becomes lfp_mpi's --mem-per-rank: a share larger than it is read
+# in windows and spilled to scratch; a budget under the minimum (16 MiB) is exit 9 before
+# anything is written; the arguments' own --mem-per-rank takes precedence.
 c=$(case_dir memory-budget)
 cp "$D/base.db" "$D/base.h5" "$c/"
-LFP_MPI=$lfp submit_wait "$c" --ntasks=2 --mem-per-cpu=20M "$jobs_dir/ingest.sbatch" "$D/small2.csv" --db base.db
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 --mem-per-cpu=10M "$jobs_dir/ingest.sbatch" "$D/small2.csv" --db base.db
 check "exit code $RC, not 9" equals "$RC" 9
 check "old database changed" old_db_intact "$c"
-check "--mem-per-rank not passed" grep -q -- '--mem-per-rank 20M' "$(log_of "$c" "$JOB")"
-check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: (rank [0-9]+: )?error: .*more than its budget of 20 MiB \(--mem-per-rank\): run with --mem-per-rank [0-9]+M or more.* \(lfp_mpi exit 9: the input does not fit the memory budget \(--mem-per-rank\); the outputs are unchanged\)$'
-LFP_MPI=$lfp submit_wait "$c" --ntasks=2 --mem-per-cpu=20M "$jobs_dir/ingest.sbatch" "$D/small2.csv" --db base.db --mem-per-rank 1G
+check "--mem-per-rank not passed" grep -q -- '--mem-per-rank 10M' "$(log_of "$c" "$JOB")"
+check "last line: $(last_line "$c" "$JOB")" matches "$(last_line "$c" "$JOB")" '^lfp job: (rank [0-9]+: )?error: a memory budget of 10 MiB \(--mem-per-rank\) is too small to work in: the minimum is 16 MiB.* \(lfp_mpi exit 9: the memory budget \(--mem-per-rank\) is too small to work in; the outputs are unchanged\)$'
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 --mem-per-cpu=20M "$jobs_dir/ingest.sbatch" "$D/small2.csv" --db base.db
+check "20M per CPU: exit code $RC, not 0" equals "$RC" 0
+check "20M per CPU: no spill reported" grep -q 'spilled to scratch' "$(log_of "$c" "$JOB")"
+LFP_MPI=$lfp submit_wait "$c" --ntasks=2 --mem-per-cpu=20M "$jobs_dir/ingest.sbatch" "$D/small2.csv" --db base.db --force --mem-per-rank 1G
 check "given --mem-per-rank: exit code $RC, not 0" equals "$RC" 0
-report "--mem-per-cpu too small: exit 9, database unchanged; --mem-per-rank overrides it" "$c"
+check "given --mem-per-rank: spilled all the same" not_grep 'spilled to scratch' "$(log_of "$c" "$JOB")"
+report "--mem-per-cpu under 16M: exit 9, database unchanged; 20M: spills; --mem-per-rank overrides it" "$c"
 
 # 8. Errors of the job scripts themselves: usage (2), no binary (127); generate's usage (2).
 c=$(case_dir script-errors)

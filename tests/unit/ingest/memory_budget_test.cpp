@@ -7,8 +7,9 @@ namespace {
 constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
 
 TEST(MemoryBudget, EstimateCoversThePeaksMeasuredPerRank) {
-  // Peak RSS per rank measured with scripts/bench.sh (docs/benchmarks.md): input bytes per
-  // rank -> MiB. The estimate is at least the peak and not far above it.
+  // Peak RSS per rank measured with scripts/bench.sh (docs/benchmarks.md), rows in memory:
+  // input bytes per rank -> MiB. The estimate is at least the peak and not far above it, so
+  // a share that would not fit spills, and one that fits keeps the fast path.
   const std::pair<double, double> measured[] = {{43.5, 143}, {87, 230}, {870, 1182}, {1739, 2311}};
   for (const auto& [input_mib, peak_mib] : measured) {
     const double estimate =
@@ -18,24 +19,26 @@ TEST(MemoryBudget, EstimateCoversThePeaksMeasuredPerRank) {
   }
 }
 
-TEST(MemoryBudget, AShareThatFitsSaysNothing) {
-  EXPECT_EQ(lfp::budget_shortfall(100 * kMiB, {100 * kMiB, "--mem-per-rank"}, 1000 * kMiB, 4), "");
+TEST(MemoryBudget, TheSpillSharesFitTheBudgetWithTheProcessBesideThem) {
+  for (const std::uint64_t budget : {lfp::kMinimumBudget, 32 * kMiB, 256 * kMiB, 1024 * kMiB, 64 * 1024 * kMiB}) {
+    const auto s = lfp::spill_sizes(budget);
+    EXPECT_LT(s.data, budget) << budget;
+    EXPECT_GE(s.data, budget / 2) << budget;
+    // While a window is shuffled: its rows twice (routed, received), the held run, two rounds.
+    EXPECT_LE(2 * s.window + s.run + 2 * s.round, s.data) << budget;
+    // While the runs are merged and counted: the readers and the name table.
+    EXPECT_LE(s.readers + s.table + s.writer, s.data) << budget;
+    EXPECT_GE(s.window, kMiB);
+    EXPECT_GE(s.run, 2 * kMiB);
+  }
+  EXPECT_EQ(lfp::spill_sizes(1024 * kMiB).data, (1024 - 112) * kMiB);
 }
 
-TEST(MemoryBudget, AShortfallNamesTheNeedTheBudgetAndWhatWouldDo) {
-  const std::uint64_t all = 1739 * kMiB;
-  const auto need = lfp::estimated_rank_peak(all / 2);
-  const auto message = lfp::budget_shortfall(need, {1024 * kMiB, "--mem-per-rank"}, all, 2);
-  EXPECT_NE(message.find("1.0 GiB (--mem-per-rank)"), std::string::npos) << message;
-  EXPECT_NE(message.find("--mem-per-rank " + std::to_string((need + kMiB - 1) / kMiB) + "M or more"), std::string::npos)
-      << message;
-  EXPECT_NE(message.find("at least 3 ranks"), std::string::npos) << message;
-  // The suggested rank count does fit the budget.
-  EXPECT_LE(lfp::estimated_rank_peak(all / 3), 1024 * kMiB);
-  // A budget below what the process itself takes: no rank count helps, none is suggested.
-  const auto tiny = lfp::budget_shortfall(need, {kMiB, "the node's memory"}, all, 2);
-  EXPECT_EQ(tiny.find("ranks"), std::string::npos) << tiny;
-  EXPECT_NE(tiny.find("(the node's memory)"), std::string::npos) << tiny;
+TEST(MemoryBudget, ABudgetUnderTheMinimumSaysTheMinimum) {
+  EXPECT_EQ(lfp::budget_too_small({lfp::kMinimumBudget, "--mem-per-rank"}), "");
+  const auto message = lfp::budget_too_small({8 * kMiB, "--mem-per-rank"});
+  EXPECT_NE(message.find("8.0 MiB (--mem-per-rank) is too small"), std::string::npos) << message;
+  EXPECT_NE(message.find("--mem-per-rank 16M"), std::string::npos) << message;
 }
 
 }  // namespace
