@@ -14,9 +14,12 @@ this machine is shared and noisy. Scenarios (all by default):
             into pandas with the recipe of docs/schema.md against pd.read_sql, and a one-row update with
             the snapshot refreshed against a fresh ingest.
   query     every query form on the 10M database (whole process, median of 7).
+  budget    (not by default) 10M and 30M records at 2 ranks: --mem-per-rank 1G (the run spills)
+            against the rows in memory and DuckDB; peak RSS per rank, the same products and
+            counts, and the growth from 10M to 30M.
 
-    scripts/bench.sh [--scenarios ingest,update,snapshot,query] [--repeat 3] [--ranks 1,2,4]
-                     [--sizes 500000,10000000] [--plot docs/benchmark.png]
+    scripts/bench.sh [--scenarios ingest,update,snapshot,query,budget] [--repeat 3] [--ranks 1,2,4]
+                     [--sizes 500000,10000000] [--budget-sizes 10000000,30000000] [--plot docs/benchmark.png]
 
 Generated inputs are cached in build/bench-data. Prints the machine's load average before and
 after each scenario; the figures mean little while something else runs.
@@ -24,6 +27,7 @@ after each scenario; the figures mean little while something else runs.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -190,10 +194,10 @@ def print_table(title: str, results: dict, reference: str):
         print(f"{name:<30} {med:9.2f} {min(r['walls']):7.2f} {r['rss']:14d} {med / ref:6.2f}  {r['result']}")
 
 
-def lfp_ingest(csv: Path, ranks: int, h5: bool = True, db: Path | None = None):
+def lfp_ingest(csv: Path, ranks: int, h5: bool = True, db: Path | None = None, extra: tuple = ()):
     def fn(out: Path):
         target = db or out.with_suffix(".db")
-        args = [str(LFP), "ingest", str(csv), "--db", str(target), "-q", "--force"]
+        args = [str(LFP), "ingest", str(csv), "--db", str(target), "-q", "--force", *extra]
         args += ["--h5", str(out) + ".h5"] if h5 else ["--no-h5"]
         wall, rss, _ = run(["mpirun", "-n", str(ranks), *args])
         p, n = counts_of(target)
@@ -242,6 +246,61 @@ def scenario_ingest(args, work: Path, plot: dict):
         compare_with_bare_write(csv, args.repeat, work)
     linear_growth(plot)
     serial_model(plot)
+
+
+def duckdb_contender(csv: Path):
+    def duckdb(out: Path):
+        wall, rss, text = run(["node", "duckdb_peer.mjs", str(out) + ".duckdb", str(csv)], cwd=NODE_DIR)
+        p, n = json.loads(text)[0]
+        return wall, rss, f"{p} products, {n} names", None
+    return duckdb
+
+
+def products_sha(db: Path) -> str:
+    con = sqlite3.connect(db)
+    h = hashlib.sha256()
+    for row in con.execute("SELECT sku, name, description FROM products ORDER BY sku"):
+        h.update(repr(row).encode())
+    for row in con.execute("SELECT name, products FROM product_counts ORDER BY name"):
+        h.update(repr(row).encode())
+    con.close()
+    return h.hexdigest()
+
+
+def scenario_budget(args, work: Path):
+    """Issue 17: 2 ranks with --mem-per-rank 1G (spilling) against the rows in memory and
+    DuckDB, at each of --budget-sizes; then the same content check and the growth."""
+    duck = ensure_duckdb()
+    medians = {}
+    for rows in args.budget_sizes:
+        csv = generated(rows, 1)
+        print(f"\n== budget: {rows} records, {csv.stat().st_size / 2**20:.0f} MiB; {load()}")
+        contenders = {"lfp_mpi -n 2 --mem-per-rank 1G": lfp_ingest(csv, 2, extra=("--mem-per-rank", "1G")),
+                      "lfp_mpi -n 2 (rows in memory)": lfp_ingest(csv, 2)}
+        if duck:
+            contenders["DuckDB (duckdb_peer.mjs)"] = duckdb_contender(csv)
+        results = alternate(contenders, args.repeat, work)
+        print_table(f"budget {rows} records", results, "lfp_mpi -n 2 (rows in memory)")
+        for name, r in results.items():
+            if r["phases"]:
+                print(f"  {name}: " + " ".join(f"{k} {v:.2f}" for k, v in median_phases(r).items()))
+        if duck:
+            ref = statistics.median(results["DuckDB (duckdb_peer.mjs)"]["walls"])
+            spilled = statistics.median(results["lfp_mpi -n 2 --mem-per-rank 1G"]["walls"])
+            print(f"  budgeted run vs DuckDB: {spilled / ref:.2f} x")
+        medians[rows] = statistics.median(results["lfp_mpi -n 2 --mem-per-rank 1G"]["walls"])
+        sums = []
+        for name, extra in (("s", ("--mem-per-rank", "1G")), ("m", ())):
+            out = work / f"budget-{name}"
+            clean(out)
+            lfp_ingest(csv, 2, h5=False, extra=extra)(out)
+            sums.append(products_sha(out.with_suffix(".db")))
+            clean(out)
+        print("  same products and counts as in memory (sha256 in key order): " + ("yes" if sums[0] == sums[1] else "NO"))
+        print(f"after: {load()}")
+    sizes = sorted(medians)
+    for a, b in zip(sizes, sizes[1:]):
+        print(f"budgeted run {b} records against {a}: {medians[b] / medians[a]:.2f} x for {b / a:.1f} x the records")
 
 
 PRE_WRITE = ("digest", "scan", "parse", "shuffle", "dedup", "count")
@@ -510,10 +569,12 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--ranks", default="1,2,4")
     ap.add_argument("--sizes", default="500000,10000000")
+    ap.add_argument("--budget-sizes", default="10000000,30000000", help="record counts of the budget scenario")
     ap.add_argument("--plot", type=Path, help="PNG of the ingest scenario's phases (e.g. docs/benchmark.png)")
     args = ap.parse_args()
     args.ranks = [int(x) for x in args.ranks.split(",")]
     args.sizes = [int(x) for x in args.sizes.split(",")]
+    args.budget_sizes = [int(x) for x in args.budget_sizes.split(",")]
     work = DATA / "runs"
     work.mkdir(parents=True, exist_ok=True)
     print(f"lfp_mpi benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
@@ -521,7 +582,8 @@ def main():
     plot: dict = {}
     for s in args.scenarios.split(","):
         {"ingest": lambda: scenario_ingest(args, work, plot), "update": lambda: scenario_update(args, work),
-         "snapshot": lambda: scenario_snapshot(args, work), "query": lambda: scenario_query(args, work)}[s]()
+         "snapshot": lambda: scenario_snapshot(args, work), "query": lambda: scenario_query(args, work),
+         "budget": lambda: scenario_budget(args, work)}[s]()
     if plot and args.plot:
         draw(plot, args.plot)
     shutil.rmtree(work, ignore_errors=True)

@@ -325,7 +325,10 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
     return decompressed && decompressed->compressed(f) ? decompressed->bytes(f) : inputs->bytes(f);
   };
   auto release = [&](std::uint32_t f, std::uint64_t begin, std::uint64_t end) {
-    if (!decompressed || !decompressed->compressed(f)) inputs->release(f, begin, end);
+    if (decompressed && decompressed->compressed(f))
+      decompressed->release(f, begin, end);
+    else
+      inputs->release(f, begin, end);
   };
   const RecordStarts starts(
       comm, segments, bytes,

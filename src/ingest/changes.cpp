@@ -16,7 +16,9 @@ std::vector<std::string> digest_inputs(const mpi::Comm& comm, const std::vector<
   std::vector<BlockDigest> blocks;
   const int code = mpi::agree(comm, [&] {
     MappedInputs inputs(paths, sizes, segments);
-    blocks = digest_blocks(sizes, mine, [&](std::uint32_t f) { return inputs.bytes(f); });
+    blocks = digest_blocks(
+        sizes, mine, [&](std::uint32_t f) { return inputs.bytes(f); },
+        [&](std::uint32_t f, std::uint64_t begin, std::uint64_t end) { inputs.release(f, begin, end); });
   });
   if (code != kExitOk) throw Error::reported(static_cast<ExitCode>(code));
   std::vector<char> bytes(blocks.size() * sizeof(BlockDigest));

@@ -41,6 +41,11 @@ class DecompressedInputs {
   // Opens the scratch files that hold the compressed files `segments` touch (not collective).
   void map(const std::vector<Segment>& segments);
   std::string_view bytes(std::uint32_t file) const;
+  // Drops the mapped pages of bytes [begin, end) of `file` from this rank's memory.
+  void release(std::uint32_t file, std::uint64_t begin, std::uint64_t end) const {
+    const Place& w = *where_[file];
+    maps_[w.holder]->release(w.offset + begin, w.offset + end);
+  }
 
  private:
   struct Place {

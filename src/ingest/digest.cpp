@@ -6,8 +6,10 @@
 
 namespace lfp {
 
-std::vector<BlockDigest> digest_blocks(const std::vector<std::uint64_t>& file_sizes, ByteRange range,
-                                       const std::function<std::string_view(std::uint32_t)>& bytes) {
+std::vector<BlockDigest> digest_blocks(
+    const std::vector<std::uint64_t>& file_sizes, ByteRange range,
+    const std::function<std::string_view(std::uint32_t)>& bytes,
+    const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release) {
   std::vector<BlockDigest> out;
   std::uint64_t file_start = 0;
   for (std::uint32_t f = 0; f < file_sizes.size(); ++f) {
@@ -22,6 +24,7 @@ std::vector<BlockDigest> digest_blocks(const std::vector<std::uint64_t>& file_si
         const std::uint64_t n = std::min(kDigestBlockBytes, size - begin);
         const XXH128_hash_t h = XXH3_128bits(file.data() + begin, n);
         out.push_back({f, k, h.low64, h.high64});
+        if (release) release(f, begin, begin + n);
       }
     }
     file_start += size;

@@ -22,9 +22,13 @@ struct BlockDigest {
 };
 
 // The digests of the blocks whose first byte lies in `range` (offsets in the concatenation
-// of all files); bytes(file) is the whole file.
-std::vector<BlockDigest> digest_blocks(const std::vector<std::uint64_t>& file_sizes, ByteRange range,
-                                       const std::function<std::string_view(std::uint32_t)>& bytes);
+// of all files); bytes(file) is the whole file. `release(file, begin, end)`, when given, is
+// told after each block that its bytes were read (a mapped input's pages can go: the
+// digest of a rank's range then holds a block of it at a time, not the whole range).
+std::vector<BlockDigest> digest_blocks(
+    const std::vector<std::uint64_t>& file_sizes, ByteRange range,
+    const std::function<std::string_view(std::uint32_t)>& bytes,
+    const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release = {});
 
 // Every file's digest (32 hex digits) from the blocks of all ranks, in any order.
 std::vector<std::string> file_digests(const std::vector<std::uint64_t>& file_sizes, std::vector<BlockDigest> blocks);

@@ -30,8 +30,8 @@ void write_scratch(int fd, const char* data, std::size_t n, const std::string& p
     const ssize_t w = ::write(fd, data, n);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0)
-      throw Error(kExitOutput, "scratch file " + path + " (--scratch): cannot write: " +
-                                   (w < 0 ? std::strerror(errno) : "no space left") +
+      throw Error(kExitOutput, "scratch file " + path +
+                                   " (--scratch): cannot write: " + (w < 0 ? std::strerror(errno) : "no space left") +
                                    "; nothing was written to the database");
     data += w;
     n -= static_cast<std::size_t>(w);

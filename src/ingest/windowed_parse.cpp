@@ -57,9 +57,9 @@ std::string_view sku_of_row(const RowRef& r) { return r.sku(); }
 }  // namespace
 
 SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>& pieces,
-                              const std::function<std::string_view(std::uint32_t)>& bytes,
-                              const RecordStarts& starts, const std::vector<csv::ColumnMap>& columns,
-                              const SpillSizes& sizes, const std::string& scratch_dir,
+                              const std::function<std::string_view(std::uint32_t)>& bytes, const RecordStarts& starts,
+                              const std::vector<csv::ColumnMap>& columns, const SpillSizes& sizes,
+                              const std::string& scratch_dir,
                               const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release) {
   const int ranks = comm.size();
   SpilledShare share;
@@ -80,7 +80,8 @@ SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>&
     if (w < firsts.size()) {
       first = firsts[w];
       const std::size_t end = w + 1 < firsts.size() ? firsts[w + 1] : pieces.size();
-      window.assign(pieces.begin() + static_cast<std::ptrdiff_t>(first), pieces.begin() + static_cast<std::ptrdiff_t>(end));
+      window.assign(pieces.begin() + static_cast<std::ptrdiff_t>(first),
+                    pieces.begin() + static_cast<std::ptrdiff_t>(end));
     }
     std::uint64_t window_bytes = 0;
     for (const auto& s : window) window_bytes += s.end - s.begin;
@@ -101,8 +102,8 @@ SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>&
       p = next;
     }
     Buffer().swap(parsed.rejects);
-    runs.add(mpi::exchange(comm, route_encoded<RowRef>(std::move(parsed.rows), sku_ranges, ranks, sku_of_row),
-                           sizes.round));
+    runs.add(
+        mpi::exchange(comm, route_encoded<RowRef>(std::move(parsed.rows), sku_ranges, ranks, sku_of_row), sizes.round));
   }
   runs.finish();
   share.row_runs = runs.runs();

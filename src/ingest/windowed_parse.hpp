@@ -43,9 +43,9 @@ inline constexpr std::uint64_t kPieceBytes = std::uint64_t{4} << 20;
 // sizes.window)), `starts` their record starts; `release(file, begin, end)` gives input pages
 // back once a window is parsed.
 SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>& pieces,
-                              const std::function<std::string_view(std::uint32_t)>& bytes,
-                              const RecordStarts& starts, const std::vector<csv::ColumnMap>& columns,
-                              const SpillSizes& sizes, const std::string& scratch_dir,
+                              const std::function<std::string_view(std::uint32_t)>& bytes, const RecordStarts& starts,
+                              const std::vector<csv::ColumnMap>& columns, const SpillSizes& sizes,
+                              const std::string& scratch_dir,
                               const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release);
 
 // One merge of the row runs: the rank's distinct products, and their names tallied into

@@ -97,3 +97,17 @@ def test_sizes_that_are_not_sizes_are_usage_errors(lfp, ranks, sample_csv, tmp_p
         p = lfp.run("ingest", sample_csv, "--db", tmp_path / "u.db", f"--mem-per-rank={bad}")
         assert p.returncode == EXIT_USAGE and "--mem-per-rank" in p.stderr_text, (bad, p.stderr_text)
     assert not (tmp_path / "u.db").exists()
+
+
+def test_a_compressed_input_spills_like_a_plain_one(lfp, ranks, generated_one_rank, tmp_path):
+    import gzip
+    gz = tmp_path / "in.csv.gz"
+    gz.write_bytes(gzip.compress(generated_one_rank.read_bytes(), compresslevel=1))
+    p = lfp.run("ingest", gz, "--db", tmp_path / "z.db", "--mem-per-rank", TINY, "--scratch", tmp_path, check=True)
+    assert spilled_runs(p.stderr_text) >= 1, p.stderr_text
+    lfp.ingest(generated_one_rank, db=tmp_path / "p.db")
+    z = rank_independent_outputs(tmp_path / "z.db", tmp_path / "z.h5")
+    plain = rank_independent_outputs(tmp_path / "p.db", tmp_path / "p.h5")
+    z.pop("runs"), plain.pop("runs")  # the file names differ
+    assert z == plain
+    assert not [f.name for f in tmp_path.iterdir() if "lfp_mpi-" in f.name]  # scratch files gone
