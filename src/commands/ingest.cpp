@@ -369,7 +369,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   TextBytes product_text;
   if (spilled) {
     clock.start(phase::kDedup);
-    tally_products(*spilled, memory.sizes);
+    if (const int code = mpi::agree(comm, [&] { tally_products(*spilled, memory.sizes); })) return code;
     clock.lap_collective(comm, phase::kDedup);
   } else {
     clock.start(phase::kShuffle);

@@ -68,14 +68,17 @@ MemoryPlan plan_memory(const mpi::Comm& comm, std::uint64_t need, const RankBudg
     }
   MemoryPlan plan;
   std::uint64_t smallest = all[0].budget;
-  int worst = 0;
+  int worst = -1;  // the rank short of the most
   for (int r = 0; r < comm.size(); ++r) {
     smallest = std::min(smallest, all[r].budget);
-    if (all[r].need > all[r].budget) plan.spill = true;
-    if (all[r].need > all[worst].need) worst = r;
+    if (all[r].need > all[r].budget && (worst < 0 || all[r].need - all[r].budget > all[worst].need - all[worst].budget))
+      worst = r;
   }
-  plan.need = all[worst].need;
+  plan.spill = worst >= 0;
+  plan.need = plan.spill ? all[worst].need : need;
   plan.budget = budget;
+  if (plan.spill && all[worst].budget != budget.bytes)
+    plan.budget = {all[worst].budget, "rank " + std::to_string(worst) + "'s"};
   plan.sizes = spill_sizes(smallest);
   return plan;
 }

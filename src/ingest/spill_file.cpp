@@ -16,7 +16,9 @@ SpillFile::SpillFile(const std::string& dir, const std::string& stem, std::size_
 
 void SpillFile::add(std::string_view item) {
   const auto n = static_cast<std::uint32_t>(item.size());
-  if (item.size() != n) throw Error(kExitInternal, "an item of " + std::to_string(item.size()) + " bytes to spill");
+  if (item.size() != n)
+    throw Error(kExitInternal, "scratch file " + path() + ": an item of " + std::to_string(item.size()) +
+                                   " bytes is too large to spill");
   if (pending_.size() + 4 + item.size() > buffer_bytes_) flush();
   const std::size_t at = pending_.size();
   pending_.resize(at + 4 + item.size());
@@ -64,7 +66,9 @@ void RunReader::fill(std::size_t need) {
 
 bool RunReader::next(std::string_view& item) {
   if (size_ - pos_ < 4) fill(4);
-  if (size_ - pos_ < 4) return false;
+  if (size_ - pos_ == 0) return false;
+  if (size_ - pos_ < 4)
+    throw Error(kExitOutput, "scratch file " + file_->path() + " (--scratch): a run ends inside an item");
   std::uint32_t n = 0;
   std::memcpy(&n, buffer_.data() + pos_, 4);
   if (size_ - pos_ < 4 + std::size_t{n}) fill(4 + std::size_t{n});

@@ -7,27 +7,33 @@
 #include "ingest/parse.hpp"
 #include "ingest/route.hpp"
 #include "ingest/spilled_rows.hpp"
+#include "mpi/agree.hpp"
 #include "mpi/shuffle.hpp"
 #include "records/reject.hpp"
+#include "util/error.hpp"
 
 namespace lfp {
 namespace {
 
-// Skus from the records that start in the first kProbeBytes of every piece, at most
-// kSampleTarget of them (the parse's sample size on the in-memory path).
+// Skus of the first kPerPiece valid records that start in the first kProbeBytes of every
+// piece, at most kSampleTarget of them (the parse's sample size on the in-memory path).
 std::vector<std::string> probe_skus(const std::vector<Segment>& pieces,
                                     const std::function<std::string_view(std::uint32_t)>& bytes,
                                     const RecordStarts& starts, const std::vector<csv::ColumnMap>& columns) {
   constexpr std::uint64_t kProbeBytes = 16 << 10;
-  constexpr std::size_t kSampleTarget = 4096;
+  constexpr std::size_t kSampleTarget = 4096, kPerPiece = 4;
   std::vector<std::string> found;
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     const auto& p = pieces[i];
     const auto& cols = columns[p.file];
+    std::size_t taken = 0;
     csv::for_each_owned_record(
         bytes(p.file), p.begin, std::min(p.end, p.begin + kProbeBytes), starts.of(i),
         [&](std::uint64_t index, const csv::Record& r) {
-          if (index > 0 && !check_record(r, cols)) found.emplace_back(r.fields[cols.sku]);
+          if (taken < kPerPiece && index > 0 && !check_record(r, cols)) {
+            found.emplace_back(r.fields[cols.sku]);
+            ++taken;
+          }
         },
         cols.fields);
   }
@@ -67,47 +73,58 @@ SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>&
   share.records.assign(columns.size(), 0);
   share.rejected.assign(columns.size(), 0);
   const KeyRanges sku_ranges = agree_key_ranges(comm, probe_skus(pieces, bytes, starts, columns));
-  share.runs = std::make_unique<SpillFile>(scratch_dir, "lfp_mpi-runs", sizes.writer);
-  share.rejects = std::make_unique<SpillFile>(scratch_dir, "lfp_mpi-rejects", sizes.writer);
+  // A failure on one rank (a full scratch disk) is agreed on before the next collective step,
+  // so that no rank waits in an exchange another has left.
+  auto agreed = [&comm](auto&& step) {
+    if (const int code = mpi::agree(comm, step)) throw Error::reported(static_cast<ExitCode>(code));
+  };
+  agreed([&] {
+    share.runs = std::make_unique<SpillFile>(scratch_dir, "lfp_mpi-runs", sizes.writer);
+    share.rejects = std::make_unique<SpillFile>(scratch_dir, "lfp_mpi-rejects", sizes.writer);
+  });
   RowRuns runs(*share.runs, sizes.run);
 
   const auto firsts = window_starts(pieces, sizes.window);
   // Every rank takes part in every window's exchange, with nothing to send after its own last.
   const auto windows = static_cast<std::size_t>(comm.max(static_cast<int>(firsts.size())));
   for (std::size_t w = 0; w < windows; ++w) {
-    std::vector<Segment> window;
-    std::size_t first = 0;
-    if (w < firsts.size()) {
-      first = firsts[w];
-      const std::size_t end = w + 1 < firsts.size() ? firsts[w + 1] : pieces.size();
-      window.assign(pieces.begin() + static_cast<std::ptrdiff_t>(first),
-                    pieces.begin() + static_cast<std::ptrdiff_t>(end));
-    }
-    std::uint64_t window_bytes = 0;
-    for (const auto& s : window) window_bytes += s.end - s.begin;
-    ParsedRange parsed = parse_range(
-        window, bytes, [&](std::size_t i) { return starts.of(first + i); }, columns, window_bytes);
-    if (release)
-      for (const auto& s : window) release(s.file, s.begin, s.end);
-    std::vector<std::string>().swap(parsed.sku_sample);
-    for (std::size_t f = 0; f < columns.size(); ++f) {
-      share.records[f] += parsed.records[f];
-      share.rejected[f] += parsed.rejected[f];
-    }
-    // Rejects arrive in file order on each rank; rank 0 merges the ranks by order key.
-    for (const char* p = parsed.rejects.data(); p < parsed.rejects.data() + parsed.rejects.size();) {
-      RejectView r;
-      const char* next = decode(p, r);
-      share.rejects->add({p, static_cast<std::size_t>(next - p)});
-      p = next;
-    }
-    Buffer().swap(parsed.rejects);
-    runs.add(
-        mpi::exchange(comm, route_encoded<RowRef>(std::move(parsed.rows), sku_ranges, ranks, sku_of_row), sizes.round));
+    std::vector<Buffer> outgoing;
+    agreed([&] {
+      std::vector<Segment> window;
+      std::size_t first = 0;
+      if (w < firsts.size()) {
+        first = firsts[w];
+        const std::size_t end = w + 1 < firsts.size() ? firsts[w + 1] : pieces.size();
+        window.assign(pieces.begin() + static_cast<std::ptrdiff_t>(first),
+                      pieces.begin() + static_cast<std::ptrdiff_t>(end));
+      }
+      std::uint64_t window_bytes = 0;
+      for (const auto& s : window) window_bytes += s.end - s.begin;
+      ParsedRange parsed = parse_range(
+          window, bytes, [&](std::size_t i) { return starts.of(first + i); }, columns, window_bytes);
+      if (release)
+        for (const auto& s : window) release(s.file, s.begin, s.end);
+      for (std::size_t f = 0; f < columns.size(); ++f) {
+        share.records[f] += parsed.records[f];
+        share.rejected[f] += parsed.rejected[f];
+      }
+      // Rejects arrive in file order on each rank; rank 0 merges the ranks by order key.
+      for (const char* p = parsed.rejects.data(); p < parsed.rejects.data() + parsed.rejects.size();) {
+        RejectView r;
+        const char* next = decode(p, r);
+        share.rejects->add({p, static_cast<std::size_t>(next - p)});
+        p = next;
+      }
+      outgoing = route_encoded<RowRef>(std::move(parsed.rows), sku_ranges, ranks, sku_of_row);
+    });
+    std::vector<Buffer> incoming = mpi::exchange(comm, std::move(outgoing), sizes.round);
+    agreed([&] { runs.add(std::move(incoming)); });
   }
-  runs.finish();
+  agreed([&] {
+    runs.finish();
+    share.reject_run = share.rejects->end_run();
+  });
   share.row_runs = runs.runs();
-  share.reject_run = share.rejects->end_run();
   return share;
 }
 

@@ -85,24 +85,57 @@ mpi::BatchSource chunks_of(const Buffer& records, std::size_t limit) {
   };
 }
 
+// A spilled run that cannot be read back (a disk error). Rank 0 reads its own runs in its
+// write, whose error path stops the job cleanly; another rank is serving rank 0, which waits
+// for its batch: it names the file, removes it and ends the job with its exit code (nothing
+// was committed; the signal handlers remove the other ranks' files).
+template <class Step>
+void read_back_or_abort(const SpillFile& file, Step&& step) {
+  try {
+    step();
+  } catch (const Error& e) {
+    const auto comm = mpi::world();
+    if (comm.root()) throw;
+    log::error(comm.rank(), std::string(e.what()) + "; nothing was committed");
+    ::unlink(file.path().c_str());
+    mpi::abort(e.code());
+  }
+}
+
 // A batch source of a merge of spilled runs, opened at the first batch.
 template <class Merge, class Item>
 mpi::BatchSource merged_batches(const SpillFile& file, const std::vector<Run>& runs, std::size_t readers,
                                 std::size_t limit) {
-  auto merge = std::make_shared<std::unique_ptr<Merge>>();
-  return [&file, &runs, readers, limit, merge](Buffer& out) {
-    if (!*merge) *merge = std::make_unique<Merge>(file, runs, readers);
-    Item item;
-    while (out.size() < limit && (*merge)->next(item)) encode(out, item);
+  struct State {
+    std::unique_ptr<Merge> merge;
+    bool done = false;
+  };
+  auto state = std::make_shared<State>();
+  return [&file, &runs, readers, limit, state](Buffer& out) {
+    read_back_or_abort(file, [&] {
+      if (state->done) return;
+      if (!state->merge) state->merge = std::make_unique<Merge>(file, runs, readers);
+      Item item;
+      while (out.size() < limit) {
+        if (!state->merge->next(item)) {
+          state->merge.reset();  // its read buffers go before the next stream's merge opens
+          state->done = true;
+          return;
+        }
+        encode(out, item);
+      }
+    });
   };
 }
 
 // A batch source of the encoded items of one spilled run, copied as they are.
 mpi::BatchSource run_batches(const SpillFile& file, const Run& run, std::size_t limit) {
   auto reader = std::make_shared<RunReader>(file, run, limit);
-  return [reader, limit](Buffer& out) {
-    std::string_view item;
-    while (out.size() < limit && reader->next(item)) out.insert(out.end(), item.begin(), item.end());
+  return [&file, reader, limit](Buffer& out) {
+    read_back_or_abort(file, [&] {
+      std::string_view item;
+      while (out.size() < limit && reader->next(item)) out.insert(out.end(), item.begin(), item.end());
+    });
   };
 }
 

@@ -92,6 +92,27 @@ def test_a_scratch_directory_that_cannot_hold_runs_is_exit_5_naming_it(lfp, rank
     assert not (tmp_path / "x.db").exists()
 
 
+def test_a_full_scratch_disk_is_exit_5_on_every_rank_and_leaves_the_database(lfp, ranks, sample_csv, tmp_path):
+    """The runs hit each rank's file size limit (ulimit -f), as a full scratch disk would: the
+    rank that fails says why, no rank waits for it in an exchange, nothing is written."""
+    import subprocess
+    gen = tmp_path / "gen.csv"
+    lfp.generate(60000, gen, seed=3, ranks=1)  # 11 MB: runs of a few MB on every rank
+    db = tmp_path / "f.db"
+    lfp.ingest(sample_csv, db=db)
+    before = products_digest(db)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    cmd = ["mpirun", "-n", str(ranks), "prlimit", "--fsize=1000000", str(lfp.binary), "ingest", str(gen), "--db",
+           str(db), "--no-h5", "--mem-per-rank", TINY, "--scratch", str(scratch)]
+    p = subprocess.run(cmd, env=lfp.env, capture_output=True, timeout=300)
+    err = p.stderr.decode("utf-8", "replace")
+    assert p.returncode == EXIT_OUTPUT, err
+    assert re.search(rf"scratch file {re.escape(str(scratch))}/lfp_mpi-\w+\.partial-\S+ \(--scratch\): cannot write", err), err
+    assert products_digest(db) == before
+    assert list(scratch.iterdir()) == []
+
+
 def test_sizes_that_are_not_sizes_are_usage_errors(lfp, ranks, sample_csv, tmp_path):
     for bad in ("lots", "0", "4X", "-1G"):
         p = lfp.run("ingest", sample_csv, "--db", tmp_path / "u.db", f"--mem-per-rank={bad}")
