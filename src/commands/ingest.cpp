@@ -168,7 +168,10 @@ void report_spill(const mpi::Comm& comm, const SpilledShare& share, bool quiet) 
   if (comm.root() && !quiet)
     log::note("memory: " + log::count(static_cast<std::int64_t>(sum.runs), "sorted run") + " of rows, " +
               format_byte_size(sum.bytes) + ", spilled to scratch on " + log::count(spilling, "rank") + " (rank 0: " +
-              log::count(static_cast<std::int64_t>(all[0].runs), "run") + ", " + format_byte_size(all[0].bytes) + ")");
+              log::count(static_cast<std::int64_t>(all[0].runs), "run") + ", " + format_byte_size(all[0].bytes) + ")" +
+              (share.split_windows > 0 ? "; " + log::count(static_cast<std::int64_t>(share.split_windows), "window") +
+                                             " sent most rows to one rank and were exchanged in parts"
+                                       : ""));
 }
 
 // The compression of each file to read, from rank 0's look at its first bytes.
@@ -585,8 +588,8 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
           opt->mem_per_rank = *bytes;
         },
         "memory each rank may use, e.g. 4G, 512M (a bare number: MiB; at least 16M, else exit 9). A rank whose "
-        "share of the input does not fit reads it in windows and spills sorted runs to --scratch. Default: the "
-        "node's memory, or its cgroup limit (a Slurm allocation), shared by the ranks on the node")
+        "share of the input does not fit reads it in windows and spills sorted runs to --scratch. Default: 1G, or "
+        "less when the node's memory or its cgroup limit (a Slurm allocation), shared by its ranks, is less")
       ->type_name("SIZE");
   add_whole_number(in, "--batch-mb", *batch_mb, "MiB per batch when rank 0 gathers results (1 to 1024)", 1, 1024)
       ->capture_default_str();

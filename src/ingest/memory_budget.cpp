@@ -25,6 +25,7 @@ RankBudget rank_budget(const mpi::Comm& comm, std::uint64_t mem_per_rank) {
     if (std::find(node.ranks.begin(), node.ranks.end(), comm.rank()) != node.ranks.end()) on_node = node.ranks.size();
   if (mem_per_rank > 0) return {mem_per_rank, "--mem-per-rank"};
   const MemoryLimit node = node_memory_limit();
+  if (node.bytes / on_node >= kDefaultBudget) return {kDefaultBudget, "the default"};
   return {node.bytes / on_node,
           node.source + (on_node > 1 ? " shared by the node's " + std::to_string(on_node) + " ranks" : "")};
 }
@@ -51,6 +52,7 @@ SpillSizes spill_sizes(std::uint64_t budget) {
   s.run = std::max(2 * kMiB, s.data / 4);
   s.table = std::max(kMiB, s.data / 4);
   s.readers = std::max(kMiB, s.data / 8);
+  s.cache = s.table;
   s.writer = std::clamp<std::uint64_t>(s.data / 32, 64 << 10, 4 * kMiB);
   return s;
 }

@@ -16,8 +16,12 @@ struct RankBudget {
   std::string source;  // "--mem-per-rank", or the node's limit and how many ranks share it
 };
 
-// `mem_per_rank` (--mem-per-rank), or when 0 the node's memory, or its cgroup's limit (a Slurm
-// allocation on the node), shared by the ranks on the node. Collective.
+// The budget when --mem-per-rank is not given: what a job asking for 1 GiB per CPU may use.
+inline constexpr std::uint64_t kDefaultBudget = std::uint64_t{1} << 30;
+
+// `mem_per_rank` (--mem-per-rank), or when 0 kDefaultBudget, or less when the node's memory
+// or its cgroup's limit (a Slurm allocation on the node), shared by the ranks on the node,
+// is less. Collective.
 RankBudget rank_budget(const mpi::Comm& comm, std::uint64_t mem_per_rank);
 
 // The peak memory of a rank whose byte range of the input holds `range_bytes` when its rows
@@ -41,6 +45,7 @@ struct SpillSizes {
   std::uint64_t table = 0;    // the name table's entries before it is spilled
   std::uint64_t readers = 0;  // the read buffers of all runs of one merge together
   std::uint64_t writer = 0;   // the spill file's write buffer
+  std::uint64_t cache = 0;    // rank 0's SQLite page cache while it writes (the table is gone)
 };
 SpillSizes spill_sizes(std::uint64_t budget);
 

@@ -21,7 +21,7 @@ struct IngestOptions {
   std::string json_report;         // where to write the JSON report, "-" for standard output
   std::int64_t max_rejects = -1;   // more rejects than this fail the run; -1: no limit
   std::string scratch;             // decompressed inputs, stream copies, spilled runs (empty: $TMPDIR or /tmp)
-  std::uint64_t mem_per_rank = 0;  // --mem-per-rank in bytes; 0: the node's limit over its ranks
+  std::uint64_t mem_per_rank = 0;  // --mem-per-rank in bytes; 0: 1 GiB or the node's limit over its ranks
   std::string command;             // the command line, for the runs table
   // How a new database's products and counts are written: "pages" (every rank builds its
   // slice of the b-trees, rank 0 writes the file) or "sqlite" (rank 0 inserts every row

@@ -1,5 +1,6 @@
 #pragma once
 // Items into one buffer per destination rank by key range, ready for mpi::exchange.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -38,6 +39,29 @@ std::vector<Buffer> route_encoded(Buffer&& in, const KeyRanges& ranges, int rank
       release_pages(released, static_cast<std::size_t>(p - released));
       released = p;
     }
+  }
+  Buffer().swap(in);
+  return out;
+}
+
+// The encoded items of `in` (consumed) cut at item boundaries into `parts` buffers of about
+// equal size, in order; an item larger than a part makes its part larger (and a later one
+// empty).
+template <class Item>
+std::vector<Buffer> split_encoded(Buffer&& in, std::size_t parts) {
+  std::vector<Buffer> out(parts);
+  const std::size_t each = (in.size() + parts - 1) / std::max<std::size_t>(parts, 1);
+  const char* p = in.data();
+  const char* const end = p + in.size();
+  for (std::size_t k = 0; k < parts && p < end; ++k) {
+    const char* const from = p;
+    const char* const target = k + 1 == parts ? end : in.data() + std::min(in.size(), (k + 1) * each);
+    while (p < target) {
+      Item item;
+      p = decode(p, item);
+    }
+    out[k].assign(from, p);
+    release_pages(from, static_cast<std::size_t>(p - from));
   }
   Buffer().swap(in);
   return out;

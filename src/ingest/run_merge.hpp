@@ -12,6 +12,10 @@
 
 namespace lfp {
 
+// Every run a merge reads needs a buffer of at least this much: the merge of more runs than
+// buffer_bytes / kRunReaderBytes would not keep to buffer_bytes.
+inline constexpr std::size_t kRunReaderBytes = std::size_t{64} << 10;
+
 // Less(a, b): a's key before b's. Combine(kept, other): folds `other` (equal key) into `kept`.
 template <class Item, class Less, class Combine>
 class RunMerge {
@@ -19,7 +23,8 @@ class RunMerge {
   RunMerge(const SpillFile& file, const std::vector<Run>& runs, std::size_t buffer_bytes, Less less = {},
            Combine combine = {})
       : less_(less), combine_(combine) {
-    const std::size_t each = std::max<std::size_t>(buffer_bytes / std::max<std::size_t>(runs.size(), 1), 64 << 10);
+    const std::size_t each =
+        std::max<std::size_t>(buffer_bytes / std::max<std::size_t>(runs.size(), 1), kRunReaderBytes);
     readers_.reserve(runs.size());
     for (const auto& r : runs) readers_.emplace_back(file, r, each);
     heads_.resize(runs.size());
@@ -70,5 +75,44 @@ class RunMerge {
   std::vector<Item> heads_;
   std::vector<std::size_t> heap_, taken_;
 };
+
+// The most runs one merge in `buffer_bytes` reads at once.
+inline std::size_t merge_fan_in(std::size_t buffer_bytes) {
+  return std::max<std::size_t>(2, buffer_bytes / kRunReaderBytes);
+}
+
+// Merges groups of runs into longer runs, appended to `file` (the groups' bytes are then given
+// back to the file system), until one merge of all of them fits `buffer_bytes`: a rank that
+// received many times its budget still merges within it, at the cost of another pass over
+// its rows. Equal keys are combined as the final merge would, so its result is unchanged.
+template <class Item, class Less, class Combine>
+std::vector<Run> merge_down(SpillFile& file, std::vector<Run> runs, std::size_t buffer_bytes) {
+  const std::size_t fan_in = merge_fan_in(buffer_bytes);
+  Buffer item;
+  while (runs.size() > fan_in) {
+    std::vector<Run> merged;
+    for (std::size_t at = 0; at < runs.size(); at += fan_in) {
+      const std::vector<Run> group(runs.begin() + static_cast<std::ptrdiff_t>(at),
+                                   runs.begin() + static_cast<std::ptrdiff_t>(std::min(runs.size(), at + fan_in)));
+      if (group.size() == 1) {
+        merged.push_back(group.front());
+        continue;
+      }
+      {
+        RunMerge<Item, Less, Combine> merge(file, group, buffer_bytes);
+        Item x;
+        while (merge.next(x)) {
+          item.clear();
+          encode(item, x);
+          file.add({item.data(), item.size()});
+        }
+      }
+      merged.push_back(file.end_run());
+      for (const auto& r : group) file.discard(r);
+    }
+    runs = std::move(merged);
+  }
+  return runs;
+}
 
 }  // namespace lfp

@@ -1,5 +1,7 @@
 #include "ingest/spill_file.hpp"
 
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,6 +35,12 @@ Run SpillFile::end_run() {
   run_begin_ = written_;
   run_items_ = 0;
   return run;
+}
+
+void SpillFile::discard(const Run& run) {
+  if (run.end > run.begin)
+    (void)::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(run.begin),
+                      static_cast<off_t>(run.end - run.begin));
 }
 
 void SpillFile::flush() {

@@ -27,6 +27,9 @@ class SpillFile {
   void add(std::string_view item);
   // Ends the run being written (possibly empty).
   Run end_run();
+  // Gives a run's disk space back once it will not be read again (where the file system can
+  // punch holes; elsewhere the space stays taken until the file is removed).
+  void discard(const Run& run);
   std::uint64_t bytes() const { return written_ + pending_.size(); }
   const std::string& path() const { return file_->path(); }
   int fd() const { return fd_.get(); }

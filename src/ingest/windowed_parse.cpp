@@ -80,6 +80,7 @@ SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>&
   const int ranks = comm.size();
   SpilledShare share;
   share.readers = sizes.readers;
+  share.cache = sizes.cache;
   share.records.assign(columns.size(), 0);
   share.rejected.assign(columns.size(), 0);
   const KeyRanges sku_ranges = agree_key_ranges(comm, probe_skus(pieces, bytes, starts, columns, release));
@@ -127,8 +128,27 @@ SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>&
       }
       outgoing = route_encoded<RowRef>(std::move(parsed.rows), sku_ranges, ranks, sku_of_row);
     });
-    std::vector<Buffer> incoming = mpi::exchange(comm, std::move(outgoing), sizes.round);
-    agreed([&] { runs.add(std::move(incoming)); });
+    // A skew the probes missed could send every rank's window to one rank: what a rank takes
+    // in at once stays under two windows, in as many exchanges as that takes.
+    std::vector<std::int64_t> into(static_cast<std::size_t>(ranks));
+    for (int d = 0; d < ranks; ++d) into[d] = static_cast<std::int64_t>(outgoing[d].size());
+    comm.sum_in_place(into);
+    const auto most = static_cast<std::uint64_t>(*std::max_element(into.begin(), into.end()));
+    const std::size_t parts = std::max<std::uint64_t>(1, (most + 2 * sizes.window - 1) / (2 * sizes.window));
+    std::vector<std::vector<Buffer>> sends(parts, std::vector<Buffer>(static_cast<std::size_t>(ranks)));
+    if (parts == 1) {
+      sends[0] = std::move(outgoing);
+    } else {
+      ++share.split_windows;
+      for (int d = 0; d < ranks; ++d) {
+        auto cut = split_encoded<RowRef>(std::move(outgoing[d]), parts);
+        for (std::size_t k = 0; k < parts; ++k) sends[k][d] = std::move(cut[k]);
+      }
+    }
+    for (auto& send : sends) {
+      std::vector<Buffer> incoming = mpi::exchange(comm, std::move(send), sizes.round);
+      agreed([&] { runs.add(std::move(incoming)); });
+    }
   }
   agreed([&] {
     runs.finish();
@@ -139,17 +159,21 @@ SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>&
 }
 
 void tally_products(SpilledShare& share, const SpillSizes& sizes) {
+  share.row_runs = merge_down<RowView, BySku, KeepLatest>(*share.runs, std::move(share.row_runs), sizes.readers);
   NameTally tally(*share.runs, sizes.table);
-  LatestRows rows(*share.runs, share.row_runs, sizes.readers);
-  RowView row;
   std::int64_t products = 0;
-  while (rows.next(row)) {
-    ++products;
-    tally.add(row.name);
+  {
+    LatestRows rows(*share.runs, share.row_runs, sizes.readers);
+    RowView row;
+    while (rows.next(row)) {
+      ++products;
+      tally.add(row.name);
+    }
   }
   tally.finish();
   share.products = products;
-  share.count_runs = tally.runs();
+  // Rank 0 pulls each rank's counts through one merge of its count runs.
+  share.count_runs = merge_down<NameCount, ByName, AddCounts>(*share.runs, tally.runs(), sizes.readers);
 }
 
 }  // namespace lfp

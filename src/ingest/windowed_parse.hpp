@@ -32,7 +32,9 @@ struct SpilledShare {
   Run reject_run;
   std::vector<std::int64_t> records, rejected;  // per file
   std::int64_t products = 0;
-  std::uint64_t readers = 0;  // read buffers for one merge (SpillSizes::readers)
+  std::uint64_t readers = 0;        // read buffers for one merge (SpillSizes::readers)
+  std::uint64_t cache = 0;          // rank 0's SQLite page cache (SpillSizes::cache)
+  std::uint64_t split_windows = 0;  // windows too skewed to exchange at once (the same on every rank)
 };
 
 // The pieces a rank's range is cut into: windows are made of them, and the sku ranges

@@ -284,7 +284,7 @@ RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const Re
         [&](int rank, std::size_t tree, Buffer& batch) { client.fetch(rank, streams.pages + tree, batch); });
     session.emplace(opt.db, std::move(file.temp), stats.distinct_skus);
   } else {
-    session.emplace(opt.db);
+    session.emplace(opt.db, mine.spilled ? mine.spilled->cache : 0);
     session->expect(stats.distinct_skus);
   }
   stats.run_id = session->run_id();

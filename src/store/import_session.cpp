@@ -1,5 +1,6 @@
 #include "store/import_session.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "csv/utf8.hpp"
@@ -11,7 +12,16 @@
 
 namespace lfp::store {
 
-ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
+namespace {
+// `PRAGMA cache_size` in KiB (negative): `wanted` bytes, or at most `limit` when one is set.
+std::string cache_pragma(std::uint64_t wanted, std::uint64_t limit) {
+  const std::uint64_t bytes = limit > 0 ? std::min(wanted, limit) : wanted;
+  return "PRAGMA cache_size=-" + std::to_string(std::max<std::uint64_t>(bytes >> 10, 64)) + ";";
+}
+}  // namespace
+
+ImportSession::ImportSession(std::string path, std::uint64_t cache_limit)
+    : path_(std::move(path)), cache_limit_(cache_limit) {
   std::error_code ec;
   const bool exists = std::filesystem::exists(path_, ec);
   if (ec) throw Error(kExitOutput, "database " + path_ + ": " + ec.message());
@@ -31,7 +41,7 @@ ImportSession::ImportSession(std::string path) : path_(std::move(path)) {
   // left to right and needs little (128 MiB also bounds the index sort's memory; in one-off
   // trials at 10M rows a larger cache sorted slower); an update appends to products_recent
   // and reads products_main once, in key order, and needs less (fold_recent_into_main() raises it).
-  db_->exec(exists ? "PRAGMA cache_size=-32768; PRAGMA threads=2;" : "PRAGMA cache_size=-131072; PRAGMA threads=2;");
+  db_->exec(cache_pragma((exists ? std::uint64_t{32} : std::uint64_t{128}) << 20, cache_limit_) + " PRAGMA threads=2;");
   // Statement journals (one per UPDATE of an existing database) in memory: as temporary
   // files they cost a write system call per page per statement.
   db_->exec(exists ? "PRAGMA temp_store=MEMORY;" : "PRAGMA temp_store=FILE;");
@@ -180,7 +190,7 @@ std::string ImportSession::finish_import() {
     const std::int64_t products = db_->integer("SELECT product_rows FROM totals") + inserted_;
     if (recent_needs_fold(recent_rows_, products)) {
       products_.reset();
-      fold_recent_into_main(*db_);
+      fold_recent_into_main(*db_, cache_pragma(std::uint64_t{256} << 20, cache_limit_));
       folded_ = true;
     }
   }

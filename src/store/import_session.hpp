@@ -30,7 +30,9 @@ struct SourceRecord {
 
 class ImportSession {
  public:
-  explicit ImportSession(std::string path);
+  // `cache_limit`: at most this many bytes of SQLite page cache (0: the session's own sizes,
+  // 32-256 MiB), so that rank 0 keeps to a memory budget (--mem-per-rank).
+  explicit ImportSession(std::string path, std::uint64_t cache_limit = 0);
   // A new database whose products_main and product_counts, with their indexes, were written
   // by hand into `built` (sqlite_file/, ingest/page_plan.hpp) and hold `products` products:
   // the session adds the rest of the schema, the rejects and the run, and publishes `built`
@@ -79,8 +81,9 @@ class ImportSession {
   bool started_empty_ = false, folded_ = false, prebuilt_ = false;
   std::int64_t run_id_ = 0;
   std::int64_t inserted_ = 0, updated_ = 0, unchanged_ = 0;
-  std::string old_name_;            // scratch for classify()
-  std::int64_t recent_rows_ = 0;    // rows in products_recent, counted once and then kept
+  std::string old_name_;          // scratch for classify()
+  std::int64_t recent_rows_ = 0;  // rows in products_recent, counted once and then kept
+  std::uint64_t cache_limit_ = 0;
   std::unique_ptr<TempFile> temp_;  // a new database is built here
   std::unique_ptr<Connection> db_;
   std::optional<Transaction> transaction_;

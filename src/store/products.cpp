@@ -73,12 +73,12 @@ bool recent_needs_fold(std::int64_t recent_rows, std::int64_t products) {
   return recent_rows * kFoldWhenRecentExceedsOneIn > products;
 }
 
-void fold_recent_into_main(Connection& db) {
+void fold_recent_into_main(Connection& db, const std::string& cache) {
   // One in-place pass, with the name index rebuilt once afterwards. (Rewriting products_main
   // in order into a new table was tried: dropping the old one and building the index cost as
   // much, and the file kept the old table's pages.)
+  db.exec(cache);
   db.exec(
-      "PRAGMA cache_size=-262144;"
       "DROP INDEX IF EXISTS products_by_name;"
       "DELETE FROM products_main WHERE sku IN (SELECT sku FROM products_recent WHERE name IS NULL);"
       "INSERT INTO products_main(sku, name, description) SELECT sku, name, description FROM products_recent "

@@ -59,7 +59,8 @@ inline constexpr std::int64_t kFoldWhenRecentExceedsOneIn = 4;
 bool recent_needs_fold(std::int64_t recent_rows, std::int64_t products);
 // Moves products_recent into products_main in one in-place pass (deleted products leave
 // it), the name index rebuilt once afterwards (create_indexes); products_recent is left empty.
-void fold_recent_into_main(Connection& db);
+// `cache`: the PRAGMA that sizes the page cache for the pass.
+void fold_recent_into_main(Connection& db, const std::string& cache);
 
 // Changing more than an eighth (1/kRebuildIndexWhenChangesExceedOneIn) of an index's entries
 // one by one costs more than dropping the index and building it once at the end.

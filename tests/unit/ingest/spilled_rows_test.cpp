@@ -52,17 +52,16 @@ TEST(SpillFile, TheFileIsGoneWithItsOwner) {
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
-// Rows of random skus with repeats, spilled in many small runs: the merge gives each sku's
-// row with the greatest order key, in sku order, as a map over all rows would.
-TEST(RowRuns, TheMergeKeepsTheLatestRowOfEachSkuAcrossRuns) {
+using Latest = std::map<std::string, std::pair<std::uint64_t, std::string>>;
+
+// Rows of random skus with repeats, in windows of keys in any order, spilled in many small
+// runs; returns each sku's row with the greatest order key.
+Latest spill_random_rows(lfp::RowRuns& runs) {
   std::mt19937 random(5);
-  std::vector<std::string> skus, names;
-  std::map<std::string, std::pair<std::uint64_t, std::string>> want;
-  lfp::SpillFile file(scratch(), "lfp_mpi-unit", 4096);
-  lfp::RowRuns runs(file, 2000);  // a few dozen rows per run
+  Latest want;
   std::vector<std::uint64_t> orders(3000);
   for (std::uint64_t i = 0; i < orders.size(); ++i) orders[i] = i;
-  std::shuffle(orders.begin(), orders.end(), random);  // windows arrive in any order of keys
+  std::shuffle(orders.begin(), orders.end(), random);
   for (std::size_t at = 0; at < orders.size();) {
     std::vector<lfp::RowView> batch;
     std::vector<std::string> keep;
@@ -81,8 +80,10 @@ TEST(RowRuns, TheMergeKeepsTheLatestRowOfEachSkuAcrossRuns) {
     runs.add(std::move(received));
   }
   runs.finish();
-  EXPECT_GT(runs.runs().size(), 10u);
-  lfp::LatestRows merged(file, runs.runs(), 8192);
+  return want;
+}
+
+void expect_latest(lfp::LatestRows& merged, const Latest& want) {
   lfp::RowView row;
   auto expect = want.begin();
   while (merged.next(row)) {
@@ -93,6 +94,38 @@ TEST(RowRuns, TheMergeKeepsTheLatestRowOfEachSkuAcrossRuns) {
     ++expect;
   }
   EXPECT_EQ(expect, want.end());
+}
+
+// The merge gives each sku's row with the greatest order key, in sku order, as a map over
+// all rows would.
+TEST(RowRuns, TheMergeKeepsTheLatestRowOfEachSkuAcrossRuns) {
+  lfp::SpillFile file(scratch(), "lfp_mpi-unit", 4096);
+  lfp::RowRuns runs(file, 2000);  // a few dozen rows per run
+  const auto want = spill_random_rows(runs);
+  EXPECT_GT(runs.runs().size(), 10u);
+  lfp::LatestRows merged(file, runs.runs(), 8192);
+  expect_latest(merged, want);
+}
+
+// More runs than one merge's buffers can read at once are merged a group at a time first;
+// the final merge gives the same products.
+TEST(RowRuns, MergingDownManyRunsKeepsTheLatestRows) {
+  lfp::SpillFile file(scratch(), "lfp_mpi-unit", 4096);
+  lfp::RowRuns runs(file, 2000);
+  const auto want = spill_random_rows(runs);
+  const std::size_t buffers = 3 * lfp::kRunReaderBytes;  // three runs at a time
+  ASSERT_GT(runs.runs().size(), 9u);                     // so that it takes two passes
+  const auto fewer = lfp::merge_down<lfp::RowView, lfp::BySku, lfp::KeepLatest>(file, runs.runs(), buffers);
+  EXPECT_LE(fewer.size(), 3u);
+  std::uint64_t items = 0;
+  for (const auto& r : fewer) items += r.items;
+  EXPECT_GE(items, want.size());
+  lfp::LatestRows merged(file, fewer, buffers);
+  expect_latest(merged, want);
+  // Few runs are left as they are.
+  const auto same = lfp::merge_down<lfp::RowView, lfp::BySku, lfp::KeepLatest>(file, fewer, buffers);
+  ASSERT_EQ(same.size(), fewer.size());
+  EXPECT_EQ(same.front().begin, fewer.front().begin);
 }
 
 TEST(NameTally, SpilledTalliesSumToTheExactCountsInNameOrder) {
@@ -107,7 +140,10 @@ TEST(NameTally, SpilledTalliesSumToTheExactCountsInNameOrder) {
   }
   tally.finish();
   EXPECT_GT(tally.runs().size(), 9u);
-  lfp::SummedCounts counts(file, tally.runs(), 4096);
+  // Two runs at a time, in passes, then the final merge: the sums do not change.
+  const auto runs = lfp::merge_down<lfp::NameCount, lfp::ByName, lfp::AddCounts>(file, tally.runs(), 4096);
+  EXPECT_EQ(runs.size(), 2u);
+  lfp::SummedCounts counts(file, runs, 4096);
   lfp::NameCount c;
   std::map<std::string, std::int64_t> got;
   std::string last;

@@ -272,3 +272,31 @@ TEST(ImportSession, ADatabaseWithTheOldSingleProductsTableIsUpgradedInPlace) {
 }
 
 }  // namespace
+
+namespace {
+
+// Under --mem-per-rank, rank 0's page cache is a share of its budget; without one, the
+// session's own sizes (128 MiB for a new database, 32 MiB for an update).
+TEST(ImportSession, APageCacheLimitKeepsSqliteInsideTheBudget) {
+  const auto path = temp_db("import_cache");
+  {
+    lfp::store::ImportSession s(path);
+    EXPECT_EQ(s.connection().integer("PRAGMA cache_size"), -131072);
+  }
+  {
+    lfp::store::ImportSession s(path, std::uint64_t{4} << 20);
+    EXPECT_EQ(s.connection().integer("PRAGMA cache_size"), -4096);
+    s.add_product({1, "a", "Ann", "x"});
+    s.add_count({"Ann", 1});
+    s.finish_import();
+    s.record_run({});
+    s.commit();
+  }
+  {
+    lfp::store::ImportSession s(path, std::uint64_t{1} << 30);  // a limit above the size does not raise it
+    EXPECT_EQ(s.connection().integer("PRAGMA cache_size"), -32768);
+  }
+  std::filesystem::remove(path);
+}
+
+}  // namespace
