@@ -30,9 +30,12 @@ void RowRuns::spill() {
 
 void NameTally::add(std::string_view name) {
   // A table entry costs its name and about 64 bytes of node, hash and count.
-  auto [it, inserted] = table_.try_emplace(std::string(name), 0);
-  ++it->second;
-  if (inserted) held_bytes_ += name.size() + 64;
+  if (const auto it = table_.find(name); it != table_.end()) {
+    ++it->second;
+    return;
+  }
+  table_.emplace(std::string(name), 1);
+  held_bytes_ += name.size() + 64;
   if (held_bytes_ >= table_bytes_) spill();
 }
 
@@ -52,7 +55,7 @@ void NameTally::spill() {
     file_->add({item.data(), item.size()});
   }
   runs_.push_back(file_->end_run());
-  std::unordered_map<std::string, std::int64_t>().swap(table_);
+  decltype(table_)().swap(table_);
   held_bytes_ = 0;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -69,7 +70,12 @@ class NameTally {
   void spill();
   SpillFile* file_;
   std::uint64_t table_bytes_, held_bytes_ = 0;
-  std::unordered_map<std::string, std::int64_t> table_;
+  // Transparent hashing: add() looks a name up without building a std::string for it.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> table_;
   std::vector<Run> runs_;
 };
 
