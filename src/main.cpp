@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     // Out of memory anywhere is exit 1, as SQLite's and mmap's are; peers may be blocked in
     // a collective, so abort.
-    lfp::log::error(comm.rank(), "out of memory (exit 1): give the job more memory per rank, or more ranks");
+    lfp::log::error(comm.rank(), lfp::kOutOfMemory);
     if (env) lfp::mpi::abort(lfp::kExitInternal);
   } catch (const std::exception& e) {
     // Unexpected (a bug): peers may be blocked in a collective, so abort.

@@ -2,6 +2,7 @@
 // The one error-agreement idiom: a rank that fails says why (naming its rank off rank 0),
 // then every rank learns the worst exit code of all, so all ranks take the same branch and
 // nobody waits forever in a collective that a failed rank never reaches.
+#include <new>
 #include <string>
 
 #include "mpi/comm.hpp"
@@ -20,6 +21,11 @@ int agree(const Comm& comm, Step&& step) {
   } catch (const Error& e) {
     log::error(comm.rank(), e.what());
     code = e.code();
+  } catch (const std::bad_alloc&) {
+    // Out of memory in a step: the other ranks stop with it (exit 1, as main() says it)
+    // instead of being aborted mid-collective, so every rank removes its temporary files.
+    log::error(comm.rank(), kOutOfMemory);
+    code = kExitInternal;
   }
   return comm.max(code);
 }

@@ -18,6 +18,9 @@ enum ExitCode : int {
   kExitMemory = 9,    // ingest: a memory budget under the minimum (--mem-per-rank)
 };
 
+// What a rank says when it runs out of memory (exit 1).
+inline constexpr const char* kOutOfMemory = "out of memory (exit 1): give the job more memory per rank, or more ranks";
+
 class Error : public std::runtime_error {
  public:
   Error(ExitCode code, const std::string& what) : std::runtime_error(what), code_(code) {}

@@ -29,6 +29,18 @@ TEST(Agree, EveryRankLearnsTheWorstCodeOfAnyRank) {
     EXPECT_EQ(said, "");
 }
 
+TEST(Agree, OutOfMemoryOnOneRankIsExitOneOnEveryRank) {
+  const auto& comm = world();
+  const int last = comm.size() - 1;
+  testing::internal::CaptureStderr();
+  const int code = lfp::mpi::agree(comm, [&] {
+    if (comm.rank() == last) throw std::bad_alloc();
+  });
+  const std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, lfp::kExitInternal);
+  EXPECT_EQ(said.find("out of memory") != std::string::npos, comm.rank() == last) << said;
+}
+
 TEST(Agree, AllSucceededThrowsOnEveryRankWhenOneFailed) {
   const auto& comm = world();
   EXPECT_NO_THROW(lfp::mpi::all_succeeded(comm, true, lfp::kExitOutput, "x"));
