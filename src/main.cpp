@@ -72,10 +72,13 @@ std::string parse_error_message(const CLI::App& app, const std::vector<lfp::Comm
     return lfp::unexpected_arguments_message(app, app.remaining());
   }
   const std::string what = e.what();
-  // "--rows: 1 required N missing": the option was given without its value.
-  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.find(" required ") != std::string::npos &&
-      what.find(':') != std::string::npos)
-    return what.substr(0, what.find(':')) + ": needs a value";
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.find(':') != std::string::npos) {
+    const std::string option = what.substr(0, what.find(':'));
+    // "--rows: 1 required N missing": the option was given without its value.
+    if (what.find(" missing") != std::string::npos) return option + ": needs a value";
+    // "--sku: At Most 1 required but received 2": a one-value option given twice.
+    if (what.find("At Most 1 ") != std::string::npos) return option + ": takes one value; give it once";
+  }
   return what;
 }
 

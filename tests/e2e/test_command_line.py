@@ -84,6 +84,12 @@ def test_update_with_nothing_to_change_is_a_usage_error(lfp, ranks, db):
 INTERNALS = re.compile(r"\{|\}|->|INT|UINT|FLOAT|TEXT|Check |not in range|1797693|\[|\]|Validation|Conversion")
 
 
+def test_an_option_without_its_value_or_given_twice_says_which(lfp, ranks, db):
+    assert usage_error(lfp.run("query", "--db", db, "--sku")) == "--sku: needs a value"
+    assert usage_error(lfp.run("query", "--db", db, "--sku", "a1", "--sku", "b2")) == \
+        "--sku: takes one value; give it once"
+
+
 def test_format_names_its_choices_plainly_and_ignores_case(lfp, ranks, db):
     message = usage_error(lfp.run("query", "--db", db, "--format", "xml"))
     assert message == "--format: 'xml' is not one of table, csv, json", message
