@@ -465,11 +465,17 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
                               names = NameIndex{};
                               Buffer().swap(parsed.rejects);
                             }};
+  // Rank 0 merges a batch from every rank at once: under the budget, all of them together
+  // take at most the merge buffers' share (the same size on every rank: it frames the batches).
+  IngestOptions write_opt = opt;
+  if (spilled)
+    write_opt.batch_bytes = std::clamp<std::size_t>(memory.sizes.readers / static_cast<std::size_t>(ranks),
+                                                    std::size_t{64} << 10, opt.batch_bytes);
   int code = kExitOk;
   if (comm.root())
-    code = write_or_report(comm, opt, files, stats, results, clock, built);
+    code = write_or_report(comm, write_opt, files, stats, results, clock, built);
   else
-    serve_write(comm, opt, results);
+    serve_write(comm, write_opt, results);
   code = comm.max(code);
   if (code != kExitOk || !comm.root()) return code;
   progress.stop();
