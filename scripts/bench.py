@@ -15,6 +15,13 @@ this machine is shared and noisy. Scenarios (all by default):
             into pandas with the recipe of docs/schema.md against pd.read_sql, and a one-row update with
             the snapshot refreshed against a fresh ingest.
   query     every query form on the 10M database (whole process, median of 7).
+  changes   (not by default) issue 20: the 10M file (--changes-rows) with one record changed (the
+            middle one) and with 1% of its records changed at random places, each re-ingested
+            into a copy of the database a fresh ingest of the original made (same absolute path),
+            against that fresh ingest; 2 ranks (or --ranks' first), database and snapshot, at
+            the default budget and at --mem-per-rank 16G (--changes-budgets). Prints the
+            ratios, records_read / records, the chunk ledger's share of the database and the
+            targets (0.1 x and 1% read, 0.3 x, 5%), and checks the edited products.
   budget    (not by default) 10M and 30M records at 2 ranks: --mem-per-rank 1G (the default
             budget; the run spills)
             against the rows in memory and DuckDB; peak RSS per rank, the same products and
@@ -22,8 +29,10 @@ this machine is shared and noisy. Scenarios (all by default):
 
     scripts/bench.sh [--scenarios ingest,update,snapshot,query,budget] [--repeat 3] [--ranks 1,2,4]
                      [--sizes 500000,10000000] [--budget-sizes 10000000,30000000] [--plot docs/benchmark.png]
+                     [--changes-rows 10000000] [--changes-budgets default,16G]
 
-Generated inputs are cached in build/bench-data. Prints the machine's load average before and
+Generated inputs are cached in build/bench-data (the changes scenario's edited copies beside them,
+its base database in build/bench-data/changes-ROWS-seed1/). Prints the machine's load average before and
 after each scenario; the figures mean little while something else runs.
 """
 from __future__ import annotations
@@ -533,6 +542,329 @@ def scenario_query(args, work: Path):
     clean(updated)
 
 
+# --- changes: issue 20, a changed file costs what changed in it --------------------------
+
+EDIT_MARK = b" (rev 2)"  # appended inside the description of every edited record
+
+
+def csv_fields(body: bytes) -> list[tuple[bytes, bool]]:
+    """The fields of one CSV record (bytes, without its line terminator): (value unquoted,
+    whether it was quoted). RFC 4180: quoted fields may hold commas, line breaks and doubled
+    quotes."""
+    out, i, n = [], 0, len(body)
+    while True:
+        if i < n and body[i] == 0x22:
+            j, parts = i + 1, []
+            while True:
+                k = body.index(b'"', j)
+                parts.append(body[j:k])
+                if k + 1 < n and body[k + 1] == 0x22:
+                    parts.append(b'"')
+                    j = k + 2
+                    continue
+                i = k + 1
+                break
+            out.append((b"".join(parts), True))
+        else:
+            k = body.find(b",", i)
+            k = n if k < 0 else k
+            out.append((body[i:k], False))
+            i = k
+        if i >= n:
+            return out
+        if body[i] != 0x2C:
+            raise ValueError(f"bad CSV record (text after a closing quote): {body[:200]!r}")
+        i += 1
+
+
+def csv_field(value: bytes, quoted: bool) -> bytes:
+    if quoted or any(c in value for c in b',"\r\n'):
+        return b'"' + value.replace(b'"', b'""') + b'"'
+    return value
+
+
+def edit_csv(src: Path, dst: Path, targets: set[int]) -> dict:
+    """Streams src to dst record by record (quoted fields span lines), appending EDIT_MARK to
+    the description of the data records whose 0-based index is in `targets`; every other byte
+    is copied as is (the unedited records stay byte-identical, so their chunks keep their
+    digests). Returns what a correct ingest of dst must leave in the database for the edited
+    skus: the last record of each such sku in dst wins (about 7% of the generated records
+    repeat an earlier sku), so {sku: [final description, whether that last record is an
+    edited one]}; the skus of the second kind keep their old description (not updated)."""
+    edited: dict[bytes, list] = {}
+    tmp = dst.with_name(dst.name + ".tmp")
+    index = -1
+    with open(src, "rb", buffering=1 << 22) as fin, open(tmp, "wb", buffering=1 << 22) as fout:
+        header = fin.readline()
+        fout.write(header)
+        names = [f.decode() for f, _ in csv_fields(header.rstrip(b"\r\n"))]
+        si, di = names.index("sku"), names.index("description")
+        parts, inq, target = None, False, False
+        for line in fin:
+            if not inq:  # a record starts on this line
+                index += 1
+                target = index in targets
+                capture = target
+                if not target and edited:
+                    pre = line.split(b",", si + 1)
+                    if len(pre) > si + 1 and not any(b'"' in p for p in pre[:si + 1]):
+                        capture = pre[si] in edited
+                    else:
+                        capture = True  # a quoted field before the sku: parse the record
+                parts = [] if capture else None
+            if parts is None:
+                fout.write(line)
+            else:
+                parts.append(line)
+            if line.count(b'"') & 1:
+                inq = not inq
+            if not inq and parts is not None:
+                raw = b"".join(parts)
+                parts = None
+                term = b"\r\n" if raw.endswith(b"\r\n") else b"\n" if raw.endswith(b"\n") else b""
+                fields = csv_fields(raw[:len(raw) - len(term)])
+                sku = fields[si][0]
+                if target:
+                    desc = fields[di][0] + EDIT_MARK
+                    fields[di] = (desc, fields[di][1])
+                    fout.write(b",".join(csv_field(v, q) for v, q in fields) + term)
+                    edited[sku] = [desc, True]
+                else:
+                    fout.write(raw)
+                    if sku in edited:
+                        edited[sku] = [fields[di][0], False]
+        if inq:
+            raise ValueError(f"{src}: unterminated quoted field at the end")
+    tmp.rename(dst)
+    return {"records": index + 1,
+            "edited": {k.decode(): [v[0].decode(), v[1]] for k, v in edited.items()}}
+
+
+def edited_copy(csv: Path, kind: str, rows: int, seed: int) -> tuple[Path, dict]:
+    """The one-change or 1%-changed copy of the generated file, beside it (cached with its
+    expectations in a .json)."""
+    dst = csv.with_name(csv.stem + f"-{kind}.csv")
+    meta = dst.with_suffix(".json")
+    if dst.exists() and meta.exists():
+        return dst, json.loads(meta.read_text())
+    t0 = time.perf_counter()
+    if kind == "one":
+        # The record in the middle, or the next one whose sku no later record repeats (else the
+        # edit would not show in the database).
+        index = rows // 2
+        while True:
+            info = edit_csv(csv, dst, {index})
+            if next(iter(info["edited"].values()))[1]:
+                break
+            print(f"  record {index}'s sku recurs later in the file: editing record {index + 1} instead")
+            index += 1
+        info["indices"] = [index]
+    else:
+        import random
+        indices = sorted(random.Random(f"changes-{rows}-{seed}").sample(range(rows), rows // 100))
+        info = edit_csv(csv, dst, set(indices))
+        info["indices"] = indices
+    if info["records"] != rows:
+        sys.exit(f"bench: {csv} holds {info['records']} records, expected {rows}")
+    meta.write_text(json.dumps(info))
+    print(f"  wrote {dst.name} ({len(info['indices'])} records edited) in {time.perf_counter() - t0:.0f} s")
+    return dst, info
+
+
+def place(content: Path, at: Path):
+    """Makes `at` (the path the ledger knows) hold `content`: a hard link, renamed into place
+    (instant, no copy); a copy where links fail."""
+    if at.exists() and os.path.samefile(content, at):
+        return  # (a rename between two links of one file would do nothing and leave tmp)
+    tmp = at.with_name(at.name + ".next")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(content, tmp)
+    except OSError:
+        shutil.copyfile(content, tmp)
+    os.replace(tmp, at)
+
+
+def copy_synced(src: Path, dst: Path):
+    """A copy whose pages are on disk: otherwise the timed run's fsync would write the copy."""
+    subprocess.run(["cp", "--reflink=auto", str(src), str(dst)], check=True)
+    fd = os.open(dst, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def ledger_size(db: Path) -> dict:
+    """The chunk ledger's size two ways (None where the table or dbstat is missing)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    out = {"chunks": None, "estimate": None, "pages": None, "db": db.stat().st_size}
+    try:
+        out["chunks"], out["estimate"] = con.execute(
+            "SELECT count(*), sum(length(hashes)) + 24 * count(*) FROM source_chunks").fetchone()
+    except sqlite3.OperationalError:
+        pass
+    try:
+        if out["chunks"] is not None:
+            out["pages"] = con.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%source_chunks%'").fetchone()[0]
+    except sqlite3.OperationalError:
+        pass
+    con.close()
+    return out
+
+
+def verdict(value, bound) -> str:
+    return "n/a" if value is None else "PASS" if value <= bound else "not met"
+
+
+def fmt(value, spec: str = "", suffix: str = "") -> str:
+    return "n/a" if value is None else format(value, spec) + suffix
+
+
+def print_ledger(what: str, s: dict):
+    mib, db = 2**20, s["db"]
+    if s["chunks"] is None:
+        print(f"  ledger {what}: no source_chunks table (this lfp_mpi predates issue 20): n/a; "
+              f"database {db / mib:.1f} MiB")
+        return
+    est, pages = s["estimate"] or 0, s["pages"]
+    print(f"  ledger {what}: {s['chunks']} chunks; hash sets + 24 B/chunk {est / mib:.2f} MiB = "
+          f"{est / db:.2%} of the database ({db / mib:.1f} MiB), target <= 5%: {verdict(est / db, 0.05)}; "
+          f"dbstat pages {fmt(pages and pages / mib, '.2f', ' MiB')} = "
+          f"{fmt(pages and pages / db, '.2%')}: {verdict(pages and pages / db, 0.05)}")
+
+
+def check_database(db: Path, info: dict, report: dict) -> str:
+    """The edited skus hold what the last record of each in the edited file says, nothing was
+    inserted, and `updated` counts the skus whose last record was edited."""
+    want = info["edited"]
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    if len(want) == 1:
+        (sku, (desc, _)), = want.items()
+        row = con.execute("SELECT description FROM products WHERE sku = ?", (sku,)).fetchone()
+        bad = 0 if row and row[0] == desc else 1
+        detail = f"sku {sku!r}: " + ("new text" if not bad else f"MISSING the new text: {row and row[0][-60:]!r}")
+    else:
+        con.execute("CREATE TEMP TABLE want(sku TEXT PRIMARY KEY, description TEXT) WITHOUT ROWID")
+        con.executemany("INSERT INTO temp.want VALUES (?, ?)", ((k, v[0]) for k, v in want.items()))
+        bad = con.execute("SELECT count(*) FROM temp.want AS w WHERE w.description IS NOT "
+                          "(SELECT p.description FROM products AS p WHERE p.sku = w.sku)").fetchone()[0]
+        detail = f"{len(want) - bad} of {len(want)} edited skus hold their final text"
+    con.close()
+    expected = sum(1 for v in want.values() if v[1])
+    ok = not bad and report.get("updated") == expected and report.get("inserted") == 0
+    return (f"{'ok' if ok else 'WRONG'}: {detail}; updated {report.get('updated')} (expected {expected}), "
+            f"inserted {report.get('inserted')} (expected 0)")
+
+
+def median_index(walls: list[float]) -> int:
+    med = statistics.median(walls)
+    return min(range(len(walls)), key=lambda i: (abs(walls[i] - med), walls[i]))
+
+
+def scenario_changes(args, work: Path):
+    """Issue 20: re-ingesting a changed file costs what changed in it. The generated file at
+    --changes-rows, a copy with one record changed (the middle one) and one with 1% of the
+    records changed at random places (' (rev 2)' appended to the description; skus kept), each
+    re-ingested into a copy of the database a fresh ingest of the original made, at the same
+    absolute path, against a fresh ingest of that file into a new database; default options
+    (database and snapshot), per --changes-budgets."""
+    rows, seed, ranks = args.changes_rows, 1, args.changes_ranks
+    csv = generated(rows, seed)
+    print(f"\n== changes: {rows} records ({csv.stat().st_size / 2**20:.0f} MiB), {ranks} ranks; {load()}")
+    one, one_info = edited_copy(csv, "one", rows, seed)
+    pct, pct_info = edited_copy(csv, "pct1", rows, seed)
+    home = DATA / f"changes-{rows}-seed{seed}"
+    home.mkdir(parents=True, exist_ok=True)
+    current = home / "current.csv"  # every ingest reads this path; its content is swapped
+    place(csv, current)
+
+    def ingest_cmd(db: Path, report: Path, extra: tuple) -> list[str]:
+        return ["mpirun", "-n", str(ranks), str(LFP), "ingest", str(current), "--db", str(db), "--json-report",
+                str(report), "-q", *extra]
+
+    # The base: a fresh ingest of the original at `current`, once per lfp_mpi binary.
+    base, base_h5, stamp = home / "base.db", home / "base.h5", home / "base.json"
+    binary = [LFP.stat().st_mtime_ns, LFP.stat().st_size, ranks]
+    if not (base.exists() and stamp.exists() and json.loads(stamp.read_text())["binary"] == binary):
+        clean(base)
+        wall, _, _ = run(ingest_cmd(base, home / "base-report.json", ()))
+        stamp.write_text(json.dumps({"binary": binary, "wall": wall}))
+        print(f"  base database built (fresh ingest, default budget): {wall:.2f} s")
+    has_h5 = base_h5.exists()
+    print(f"  base: database {base.stat().st_size / 2**20:.1f} MiB"
+          + (f", snapshot {base_h5.stat().st_size / 2**20:.1f} MiB" if has_h5 else ", no snapshot"))
+    print_ledger("in the base", ledger_size(base))
+    print(f"  one change: record {one_info['indices'][0]} (sku {next(iter(one_info['edited']))!r}); 1%: "
+          f"{len(pct_info['indices'])} records at random places, {len(pct_info['edited'])} skus, "
+          f"{sum(v[1] for v in pct_info['edited'].values())} of them changed (their last record is edited)")
+
+    reports: dict[str, list] = {}
+    checks: dict[str, str] = {}
+    ledgers: dict[str, dict] = {}
+
+    def contender(name: str, content: Path, extra: tuple, info: dict | None):
+        def fn(out: Path):
+            db, report = out.with_suffix(".db"), Path(str(out) + ".json")
+            if info is not None:  # a copy of the base, the snapshot beside it (not timed)
+                copy_synced(base, db)
+                if has_h5:
+                    copy_synced(base_h5, out.with_suffix(".h5"))
+            place(content, current)
+            try:
+                wall, rss, _ = run(ingest_cmd(db, report, extra))
+            finally:
+                place(csv, current)
+            rep = json.loads(report.read_text())
+            reports.setdefault(name, []).append(rep)
+            if info is not None and name not in checks:
+                checks[name] = check_database(db, info, rep)
+                if info is pct_info:
+                    ledgers[name] = ledger_size(db)
+            return wall, rss, (f"read {fmt(rep.get('records_read'))}, unchanged records "
+                               f"{fmt(rep.get('records_unchanged'))}, ins {fmt(rep.get('inserted'))}, "
+                               f"upd {fmt(rep.get('updated'))}"), rep.get("phase_seconds")
+        return fn
+
+    contenders, groups = {}, []
+    for budget in args.changes_budgets:
+        extra, label, short = (((), "default budget", "default budget") if budget == "default" else
+                               (("--mem-per-rank", budget), f"--mem-per-rank {budget}", f"mem {budget}"))
+        names = (f"fresh ingest ({short})", f"one change ({short})", f"1% changed ({short})")
+        contenders[names[0]] = contender(names[0], csv, extra, None)
+        contenders[names[1]] = contender(names[1], one, extra, one_info)
+        contenders[names[2]] = contender(names[2], pct, extra, pct_info)
+        groups.append((label, names))
+    results = alternate(contenders, args.repeat, work)
+    place(csv, current)
+
+    for label, (fresh, onec, pctc) in groups:
+        print_table(f"changes {rows} records, {ranks} ranks, {label}", {k: results[k] for k in (fresh, onec, pctc)},
+                    fresh)
+        ref = statistics.median(results[fresh]["walls"])
+        for name, bound, info in ((onec, 0.1, one_info), (pctc, 0.3, pct_info)):
+            walls = results[name]["walls"]
+            rep = reports[name][median_index(walls)]
+            ratio = statistics.median(walls) / ref
+            read, unchanged = rep.get("records_read"), rep.get("records_unchanged")
+            line = (f"  {name}: {ratio:.3f} x the fresh ingest (target <= {bound} x): {verdict(ratio, bound)}; "
+                    f"records_read {fmt(read)} = {fmt(None if read is None else read / rows, '.2%')} of "
+                    f"{rows}")
+            if info is one_info:
+                line += f" (target <= 1%): {verdict(None if read is None else read / rows, 0.01)}"
+            line += f"; records_unchanged {fmt(unchanged)}"
+            print(line)
+            phases = rep.get("phase_seconds") or {}
+            print("    phases of the median run: " + " ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+            print(f"    correctness (first run): {checks.get(name, 'n/a')}")
+        phases = reports[fresh][median_index(results[fresh]["walls"])].get("phase_seconds") or {}
+        print(f"  {fresh}, phases of the median run: " + " ".join(f"{k} {v:.2f}" for k, v in phases.items()))
+        if pctc in ledgers:
+            print_ledger(f"after the 1% re-ingest ({label})", ledgers[pctc])
+    print(f"after: {load()}")
+
+
 def draw(plot: dict, path: Path):
     import matplotlib
     matplotlib.use("Agg")
@@ -576,12 +908,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scenarios", default="ingest,update,snapshot,query")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--ranks", default="1,2,4")
+    ap.add_argument("--ranks", help="rank counts of the ingest scenario (default 1,2,4); the first is the changes "
+                    "scenario's (default 2)")
     ap.add_argument("--sizes", default="500000,10000000")
     ap.add_argument("--budget-sizes", default="10000000,30000000", help="record counts of the budget scenario")
+    ap.add_argument("--changes-rows", type=int, default=10_000_000, help="records of the changes scenario's file")
+    ap.add_argument("--changes-budgets", default="default,16G",
+                    help="--mem-per-rank values the changes scenario runs with ('default': the option left out)")
     ap.add_argument("--plot", type=Path, help="PNG of the ingest scenario's phases (e.g. docs/benchmark.png)")
     args = ap.parse_args()
-    args.ranks = [int(x) for x in args.ranks.split(",")]
+    args.changes_ranks = int(args.ranks.split(",")[0]) if args.ranks else 2
+    args.ranks = [int(x) for x in (args.ranks or "1,2,4").split(",")]
+    args.changes_budgets = args.changes_budgets.split(",")
     args.sizes = [int(x) for x in args.sizes.split(",")]
     args.budget_sizes = [int(x) for x in args.budget_sizes.split(",")]
     work = DATA / "runs"
@@ -592,7 +930,7 @@ def main():
     for s in args.scenarios.split(","):
         {"ingest": lambda: scenario_ingest(args, work, plot), "update": lambda: scenario_update(args, work),
          "snapshot": lambda: scenario_snapshot(args, work), "query": lambda: scenario_query(args, work),
-         "budget": lambda: scenario_budget(args, work)}[s]()
+         "budget": lambda: scenario_budget(args, work), "changes": lambda: scenario_changes(args, work)}[s]()
     if plot and args.plot:
         draw(plot, args.plot)
     shutil.rmtree(work, ignore_errors=True)

@@ -10,6 +10,7 @@
 #include "commands/command.hpp"
 #include "commands/snapshot.hpp"
 #include "ingest/byte_partition.hpp"
+#include "ingest/changed_records.hpp"
 #include "ingest/changes.hpp"
 #include "ingest/decompress.hpp"
 #include "ingest/dedup.hpp"
@@ -52,6 +53,7 @@ namespace {
 struct Plan {
   std::vector<InputFile> inputs;
   std::map<std::string, store::LedgerEntry> ledger;
+  std::vector<store::SourceLayout> was;  // per file read: the layout its ledger chunks were cut with
 };
 
 // Phase 0: rank 0 expands directories and --files-from (the list never passes through the
@@ -71,6 +73,31 @@ std::vector<std::string> resolve_inputs(const mpi::Comm& comm, const IngestOptio
     throw Error::reported(static_cast<ExitCode>(code));
   comm.bcast(packed);
   return unpack_paths(packed);
+}
+
+// Rank 0: what the ledger holds of each file to read as chunks (a file read from standard
+// input has no identity to keep them under).
+void read_old_chunks(const std::string& db, Plan& plan, const std::vector<std::uint32_t>& read, ReadFiles& files) {
+  std::error_code ec;
+  std::optional<store::Connection> ledger;
+  std::map<std::string, store::SourceLayout> layouts;
+  if (std::filesystem::exists(db, ec)) {
+    ledger.emplace(db, store::Connection::Mode::ReadOnly);
+    layouts = store::read_layouts(*ledger);
+  }
+  for (const auto i : read) {
+    FileChanges f;
+    f.path = plan.inputs[i].absolute;
+    f.chunked = !plan.inputs[i].stream;
+    const auto it = layouts.find(f.path);
+    if (f.chunked && ledger && it != layouts.end()) {
+      f.old = store::read_chunks(*ledger, f.path);
+      plan.was.push_back(it->second);
+    } else {
+      plan.was.emplace_back();
+    }
+    files.changes.push_back(std::move(f));
+  }
 }
 
 // Phases 1-2: rank 0 checks the outputs, stats the inputs and reads the ledger; all ranks
@@ -109,6 +136,7 @@ std::vector<std::uint32_t> plan_reads(const mpi::Comm& comm, const IngestOptions
       files.paths.push_back(opt.files[i]);
       files.sources.push_back({plan.inputs[i].absolute, plan.inputs[i].size, plan.inputs[i].mtime_ns, digests[i]});
     }
+    read_old_chunks(opt.db, plan, read, files);
   }
   comm.bcast(read);
   return read;
@@ -303,7 +331,7 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   std::uint64_t total_bytes = 0;
   for (const auto s : sizes) total_bytes += s;
   const PhaseWork work{total_bytes, mine.end - mine.begin, 0};
-  const MemoryPlan memory =
+  MemoryPlan memory =
       plan_memory(comm, estimated_rank_peak(mine.end - mine.begin), rank_budget(comm, opt.mem_per_rank));
   const std::string scratch = opt.scratch.empty() ? default_scratch_dir() : opt.scratch;
   if (memory.spill && comm.root() && !opt.quiet)
@@ -348,16 +376,50 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   }
   clock.lap_collective(comm, phase::kScan);
 
+  // Phase 4b: a file the ledger holds as chunks is read only where it changed (issue 20).
+  ChangeState changes;
+  changes.chunk_bytes = opt.chunk_bytes;
+  if (comm.root()) {
+    changes.files = std::move(files.changes);
+    for (std::size_t k = 0; k < read.size(); ++k)
+      changes.files[k].layout = {layout_columns(columns[k]), opt.chunk_bytes};
+  }
+  decide_by_chunks(comm, changes, plan.was, opt.force);
+  std::vector<std::uint8_t> ends_here(read.size(), 0);  // a file ends in this rank's range
+  for (const auto& s : segments)
+    if (s.end == sizes[s.file]) ends_here[s.file] = 1;
+  std::optional<RecordStarts> narrowed;
+  std::uint64_t parse_bytes = mine.end - mine.begin;
+  if (std::any_of(changes.by_chunks.begin(), changes.by_chunks.end(), [](std::uint8_t b) { return b != 0; })) {
+    clock.start(phase::kChanges, work);
+    std::vector<csv::RangeStart> at(segments.size());
+    for (std::size_t i = 0; i < segments.size(); ++i) at[i] = starts.of(i);
+    narrow_to_changes(comm, changes, segments, at, bytes, columns, sizes, opt.db,
+                      memory.spill ? ReleaseFn(release) : ReleaseFn());
+    parse_bytes = 0;
+    for (const auto& s : segments) parse_bytes += s.end - s.begin;
+    // What is left to read may fit where the whole file did not.
+    memory = plan_memory(comm, estimated_rank_peak(parse_bytes), memory.budget);
+    if (memory.spill) cut_with_starts(segments, at, std::min(kPieceBytes, memory.sizes.window), bytes);
+    narrowed.emplace(std::move(at));
+    clock.lap_collective(comm, phase::kChanges);
+  }
+  const RecordStarts& record_starts = narrowed ? *narrowed : starts;
+  PieceBuilder whole_chunks(opt.chunk_bytes, true);
+  const ChunkHook hook{&whole_chunks, changes.whole};
+
   // Phase 5: owned records become rows (and a sample of their skus), or rejects. Under the
   // budget: a window at a time, each window shuffled at once and its rows spilled as runs.
   clock.start(phase::kParse, work);
   ParsedRange parsed;
   std::optional<SpilledShare> spilled;
   if (memory.spill)
-    spilled.emplace(parse_in_windows(comm, segments, bytes, starts, columns, memory.sizes, scratch, release));
+    spilled.emplace(
+        parse_in_windows(comm, segments, bytes, record_starts, columns, memory.sizes, scratch, release, &hook));
   else
     parsed = parse_range(
-        segments, bytes, [&](std::size_t i) { return starts.of(i); }, columns, mine.end - mine.begin, release);
+        segments, bytes, [&](std::size_t i) { return record_starts.of(i); }, columns, parse_bytes, release, &hook);
+  finish_whole_files(comm, changes, whole_chunks, ends_here);
   inputs.reset();        // rows and rejects are copies now: the input pages leave the rank's memory
   decompressed.reset();  // and the scratch copies of compressed inputs go
   clock.lap_collective(comm, phase::kParse);
@@ -391,16 +453,21 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
   auto& rejected = spilled ? spilled->rejected : parsed.rejected;
   comm.sum_in_place(records);  // per file, over all ranks
   comm.sum_in_place(rejected);
+  stats.records_unchanged = changes.unchanged;
+  stats.chunks = static_cast<std::int64_t>(changes.chunks);
+  stats.chunks_read = static_cast<std::int64_t>(changes.chunks_read);
   for (std::size_t k = 0; k < read.size(); ++k) {
     stats.records_read += records[k];
     stats.rejected += rejected[k];
     if (comm.root()) {
-      files.sources[k].records = records[k];
+      // The ledger counts a file's records; a file read by chunks had only its changes parsed.
+      files.sources[k].records = changes.by_chunks[k] ? static_cast<std::int64_t>(changes.files[k].records) : records[k];
       files.sources[k].rejects = rejected[k];
       report.files[read[k]].records = records[k];
       report.files[read[k]].rejects = rejected[k];
     }
-  }
+  }  if (comm.root()) files.changes = std::move(changes.files);
+
 
   // Phase 7: products per name. A new database built by hand also needs the name index's
   // entries and the counts in both orders as key-range slices (name_index.hpp); otherwise
@@ -572,7 +639,16 @@ Command add_ingest(CLI::App& app, const std::string& command_line) {
   auto* h5 = in->add_option("--h5", opt->h5, "HDF5 snapshot path (default: the database path with .h5)")
                  ->check(non_empty_path("snapshot"));
   in->add_flag("--no-h5", opt->no_h5, "do not write the HDF5 snapshot")->excludes(h5);
-  in->add_flag("--force", opt->force, "read files even when unchanged since their last ingest");
+  in->add_flag("--force", opt->force,
+               "read files whole and apply every record, even records or files unchanged since their last ingest");
+  in->add_flag("--prune", opt->prune,
+               "delete the products whose skus vanished from a file read (query --vanished lists them) when no "
+               "other file in the ledger holds them");
+  add_whole_number(in, "--chunk-bytes", opt->chunk_bytes,
+                   "target size of the chunks a file is kept as in the ledger (a changed file is read again only "
+                   "in its changed chunks)",
+                   4096, std::uint64_t{1} << 30)
+      ->capture_default_str();
   in->add_option("--db-writer", opt->db_writer,
                  "how a new database is written: 'pages' (every rank builds its part of the file) or 'sqlite' "
                  "(rank 0 inserts the rows through SQLite; an existing database is always updated so)")

@@ -13,6 +13,8 @@ struct IngestOptions {
   std::string h5;  // empty: the database path with .h5 (store::snapshot_path)
   bool no_h5 = false;
   bool force = false;                                        // read files even when the ledger says they are unchanged
+  bool prune = false;                                        // delete skus that vanished from every source
+  std::uint64_t chunk_bytes = std::uint64_t{1} << 20;        // the ledger's target chunk size
   std::size_t batch_bytes = std::size_t{4} << 20;            // gather batch per rank
   std::size_t exchange_round_bytes = std::size_t{64} << 20;  // shuffle round per rank
   bool quiet = false;

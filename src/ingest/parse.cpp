@@ -14,7 +14,8 @@ ParsedRange parse_range(const std::vector<Segment>& segments,
                         const std::function<std::string_view(std::uint32_t)>& bytes,
                         const std::function<csv::RangeStart(std::size_t)>& start_of,
                         const std::vector<csv::ColumnMap>& columns, std::uint64_t range_bytes,
-                        const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release) {
+                        const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release,
+                        const ChunkHook* chunks) {
   // Input pages go every 64 MiB parsed: a rank then never holds its whole input range and
   // all the rows encoded from it at once.
   constexpr std::uint64_t kReleaseEvery = std::uint64_t{64} << 20;
@@ -41,6 +42,7 @@ ParsedRange parse_range(const std::vector<Segment>& segments,
     auto& records = out.records[s.file];
     auto& rejected = out.rejected[s.file];
     std::uint64_t released = s.begin;
+    PieceBuilder* builder = chunks && chunks->files[s.file] ? chunks->builder : nullptr;
     csv::for_each_owned_record(
         file, s.begin, s.end, start_of(i),
         [&](std::uint64_t index, const csv::Record& r) {
@@ -56,7 +58,11 @@ ParsedRange parse_range(const std::vector<Segment>& segments,
             released = r.offset;
           }
           const std::uint64_t key = order_key(s.file, r.offset);
-          if (const auto why = check_record(r, cols)) {
+          const auto why = check_record(r, cols);
+          if (builder)
+            builder->add(s.file, r.offset, r.end, r.line - 1, index, record_hash(file.substr(r.offset, r.end - r.offset)),
+                         why ? 0 : sku_hash(r.fields[cols.sku]));
+          if (why) {
             ++rejected;
             encode(out.rejects,
                    RejectView{key, r.line, static_cast<std::uint8_t>(*why), static_cast<std::uint32_t>(r.field_count()),

@@ -11,6 +11,7 @@
 #include "csv/automaton.hpp"
 #include "csv/header.hpp"
 #include "ingest/byte_partition.hpp"
+#include "ingest/record_chunks.hpp"
 #include "util/buffer.hpp"
 
 namespace lfp {
@@ -22,6 +23,13 @@ struct ParsedRange {
   std::vector<std::int64_t> records, rejected;  // per file: data records read, rejected
 };
 
+// Files read whole are cut into chunks as they are parsed (changed_records.hpp): their
+// records go to `builder` too, with their record and sku hashes.
+struct ChunkHook {
+  PieceBuilder* builder = nullptr;
+  std::vector<std::uint8_t> files;  // per file: its records go to the builder
+};
+
 // `start_of(i)` is the automaton start of segment i; bytes(file) the whole file.
 // `release(file, begin, end)`, when given, is told every so often that bytes [begin, end)
 // of that file will not be read again (rows are copies once encoded).
@@ -29,6 +37,7 @@ ParsedRange parse_range(const std::vector<Segment>& segments,
                         const std::function<std::string_view(std::uint32_t)>& bytes,
                         const std::function<csv::RangeStart(std::size_t)>& start_of,
                         const std::vector<csv::ColumnMap>& columns, std::uint64_t range_bytes,
-                        const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release = {});
+                        const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release = {},
+                        const ChunkHook* chunks = nullptr);
 
 }  // namespace lfp

@@ -25,9 +25,16 @@ class RecordStarts {
   // segments: each gets the fold of everything before it). A segment that starts a file
   // starts clean, whatever the previous file left open.
   csv::RangeStart of(std::size_t i) const { return starts_[i]; }
+  // Starts known already (segments that begin at a record whose place is known).
+  explicit RecordStarts(std::vector<csv::RangeStart> given) : starts_(std::move(given)) {}
 
  private:
   std::vector<csv::RangeStart> starts_;
 };
+
+// Cuts segments longer than `piece` bytes into pieces, each with its start, from a summary of
+// the bytes before it within its segment (plain C++: no other rank is needed).
+void cut_with_starts(std::vector<Segment>& segments, std::vector<csv::RangeStart>& starts, std::uint64_t piece,
+                     const std::function<std::string_view(std::uint32_t)>& bytes);
 
 }  // namespace lfp

@@ -41,11 +41,16 @@ std::string report_json(const RunStats& s, const RunReport& r) {
   };
   field("records_read", integer(s.records_read));
   field("rejected", integer(s.rejected));
+  field("records_unchanged", integer(s.records_unchanged));
+  field("chunks", integer(s.chunks));
+  field("chunks_read", integer(s.chunks_read));
   field("inserted", integer(s.inserted));
   field("updated", integer(s.updated));
   field("unchanged", integer(s.unchanged));
   field("products", integer(s.products));
   field("names", integer(s.names));
+  field("vanished", integer(s.vanished));
+  field("pruned", integer(s.pruned));
   field("phase_seconds", phase_seconds_json(s.phase_seconds));  // as the runs table stores them
   std::string files = "[";
   for (const auto& f : r.files)

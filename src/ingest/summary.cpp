@@ -18,6 +18,15 @@ std::vector<std::string> summary_lines(const RunStats& s, std::size_t files, con
                             static_cast<long long>(s.inserted), static_cast<long long>(s.updated),
                             static_cast<long long>(s.unchanged), log::count(s.products, "product").c_str(),
                             log::count(s.names, "name").c_str()));
+  if (s.chunks > 0)
+    out.push_back(log::format("changed files: %lld of %s new and read; %s unchanged, not applied again",
+                              static_cast<long long>(s.chunks_read), log::count(s.chunks, "chunk").c_str(),
+                              log::count(s.records_unchanged, "record").c_str()));
+  if (s.vanished > 0)
+    out.push_back(log::count(s.vanished, "sku") + " vanished from the files read ('lfp_mpi query --vanished' lists " +
+                  "them): " +
+                  (s.pruned > 0 ? std::to_string(s.pruned) + " deleted (--prune), the others are held by other files"
+                                : std::string("kept in the database (--prune deletes those no other file holds)")));
   if (s.folded)
     out.push_back(
         "the changes kept in products_recent reached a quarter of the products and were folded into "

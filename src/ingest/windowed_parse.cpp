@@ -76,7 +76,8 @@ SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>&
                               const std::function<std::string_view(std::uint32_t)>& bytes, const RecordStarts& starts,
                               const std::vector<csv::ColumnMap>& columns, const SpillSizes& sizes,
                               const std::string& scratch_dir,
-                              const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release) {
+                              const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release,
+                              const ChunkHook* chunks) {
   const int ranks = comm.size();
   SpilledShare share;
   share.readers = sizes.readers;
@@ -112,7 +113,7 @@ SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>&
       std::uint64_t window_bytes = 0;
       for (const auto& s : window) window_bytes += s.end - s.begin;
       ParsedRange parsed = parse_range(
-          window, bytes, [&](std::size_t i) { return starts.of(first + i); }, columns, window_bytes);
+          window, bytes, [&](std::size_t i) { return starts.of(first + i); }, columns, window_bytes, {}, chunks);
       if (release)
         for (const auto& s : window) release(s.file, s.begin, s.end);
       for (std::size_t f = 0; f < columns.size(); ++f) {

@@ -17,6 +17,7 @@
 #include "csv/header.hpp"
 #include "ingest/byte_partition.hpp"
 #include "ingest/memory_budget.hpp"
+#include "ingest/parse.hpp"
 #include "ingest/record_starts.hpp"
 #include "ingest/spill_file.hpp"
 #include "mpi/comm.hpp"
@@ -48,7 +49,8 @@ SpilledShare parse_in_windows(const mpi::Comm& comm, const std::vector<Segment>&
                               const std::function<std::string_view(std::uint32_t)>& bytes, const RecordStarts& starts,
                               const std::vector<csv::ColumnMap>& columns, const SpillSizes& sizes,
                               const std::string& scratch_dir,
-                              const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release);
+                              const std::function<void(std::uint32_t, std::uint64_t, std::uint64_t)>& release,
+                              const ChunkHook* chunks = nullptr);
 
 // One merge of the row runs: the rank's distinct products, and their names tallied into
 // count runs. Plain C++.

@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 
+#include "ingest/source_ledger.hpp"
 #include "ingest/spilled_rows.hpp"
 #include "ingest/tree_parts.hpp"
 #include "mpi/agree.hpp"
@@ -371,7 +372,16 @@ RunStats write_on_root(const mpi::Comm& comm, const IngestOptions& opt, const Re
   }
   if (mine.release) mine.release();
   if (stream_h5) snapshot->seal();  // its last chunks compress while SQLite builds its indexes
-  const std::string state = session->finish_import();
+  std::string state = session->finish_import();
+  // The ledger's chunks, the skus that vanished from the files read and --prune: before the
+  // snapshot is read back, so that it mirrors what was pruned.
+  const auto ledger = update_source_ledger(session->connection(), files.changes, session->run_id(), opt.prune);
+  stats.vanished = ledger.vanished;
+  stats.pruned = ledger.pruned;
+  if (ledger.pruned > 0) {
+    if (stream_h5) throw Error(kExitInternal, "--prune deleted products from a snapshot written as the rows passed");
+    state = store::state_token(session->connection());
+  }
   clock.lap_local(phase::kWriteDb);
   if (snapshot) {
     clock.start(phase::kWriteH5);

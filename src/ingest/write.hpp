@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/changed_records.hpp"
 #include "ingest/name_counts.hpp"
 #include "ingest/options.hpp"
 #include "ingest/page_plan.hpp"
@@ -51,6 +52,7 @@ inline constexpr std::int64_t kMaxShownRejects = 10;
 struct ReadFiles {
   std::vector<std::string> paths;            // as named, by order-key file index
   std::vector<store::SourceRecord> sources;  // their ledger rows
+  std::vector<FileChanges> changes;          // their chunks, old and new (changed_records.hpp)
 };
 
 // A new database's file while it is built: rank 0's temporary file beside the target.

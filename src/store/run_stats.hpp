@@ -15,6 +15,8 @@ namespace phase {
 inline constexpr const char* kDigest = "digest";
 inline constexpr const char* kDecompress = "decompress";
 inline constexpr const char* kScan = "scan";
+// a changed file: its chunks, and which of its records are new or changed (issue 20)
+inline constexpr const char* kChanges = "changes";
 inline constexpr const char* kParse = "parse";
 inline constexpr const char* kShuffle = "shuffle";
 inline constexpr const char* kDedup = "dedup";
@@ -35,6 +37,11 @@ struct RunStats {
   // Inputs: read, and skipped as unchanged since their last ingest.
   std::int64_t files_read = 0, files_skipped = 0;
   std::int64_t records_read = 0, rejected = 0;
+  // Records of changed files not applied again (in kept chunks, or unchanged in new ones);
+  // chunks of those files, and how many were new and read.
+  std::int64_t records_unchanged = 0, chunks = 0, chunks_read = 0;
+  // Skus that vanished from a file read, and how many of them --prune deleted.
+  std::int64_t vanished = 0, pruned = 0;
   std::int64_t distinct_skus = 0;  // rows written: the last record of each sku
   // The write (rank 0, once committed).
   std::int64_t run_id = 0;

@@ -11,7 +11,7 @@
 namespace lfp::store {
 
 // 5: the view's triggers refuse rejected values and honour each conflict clause.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Tables only (a new database gets its indexes after the bulk insert, which is faster).
 // `product_rows`: the products the tables hold, when the caller knows it (-1: count them,

@@ -190,6 +190,11 @@ std::string_view Statement::text(int column) const {
   return p ? std::string_view(p, sqlite3_column_bytes(stmt_.get(), column)) : std::string_view();
 }
 
+std::string_view Statement::blob(int column) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_.get(), column));
+  return p ? std::string_view(p, sqlite3_column_bytes(stmt_.get(), column)) : std::string_view();
+}
+
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
 double Statement::real(int column) const { return sqlite3_column_double(stmt_.get(), column); }
 bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }

@@ -75,6 +75,7 @@ class Statement {
   void reset();
 
   std::string_view text(int column) const;
+  std::string_view blob(int column) const;
   std::int64_t integer(int column) const;
   double real(int column) const;
   bool is_null(int column) const;

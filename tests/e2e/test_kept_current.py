@@ -314,7 +314,7 @@ def test_a_schema_4_database_gets_the_new_triggers_on_its_first_write(lfp, ranks
     a, b = (s.decode() for s in sorted(before.products)[:2])
     lfp.run("update", "--db", db, "--sku", b, "--description", "edited", "--no-h5", check=True)
     con = sqlite3.connect(db)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 6
     with con:
         con.execute("UPDATE OR IGNORE products SET sku = ? WHERE sku = ?", (b, a))
     con.close()

@@ -1,0 +1,85 @@
+#include "ingest/change_plan.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+namespace lfp {
+
+ChunkPlan plan_chunks(const std::vector<ChunkPiece>& pieces, const std::vector<std::vector<store::LedgerChunk>>& old) {
+  ChunkPlan plan;
+  plan.piece_new.assign(pieces.size(), 1);
+  // The ranks' pieces of one file follow each other in rank order, which is file order; a
+  // piece starts at a record, so (file, first record) orders them.
+  std::vector<std::size_t> order(pieces.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return pieces[a].file != pieces[b].file ? pieces[a].file < pieces[b].file : pieces[a].begin < pieces[b].begin;
+  });
+  std::vector<std::multimap<std::pair<std::uint64_t, std::uint64_t>, std::int64_t>> known(old.size());
+  for (std::size_t f = 0; f < old.size(); ++f)
+    for (const auto& c : old[f]) known[f].emplace(std::pair{c.digest, c.records}, c.seq);
+  PlannedChunk chunk;
+  bool open = false;
+  SequenceDigest digest;
+  auto close = [&] {
+    if (!open) return;
+    chunk.digest = digest.value;
+    chunk.records = digest.count;
+    if (chunk.file < known.size()) {
+      const auto it = known[chunk.file].find({chunk.digest, chunk.records});
+      if (it != known[chunk.file].end()) {
+        chunk.old_seq = it->second;
+        for (const auto p : chunk.pieces) plan.piece_new[p] = 0;
+      }
+    }
+    plan.chunks.push_back(std::move(chunk));
+    chunk = PlannedChunk{};
+    open = false;
+  };
+  for (const auto p : order) {
+    const auto& piece = pieces[p];
+    if (open && chunk.file != piece.file) close();  // a chunk never spans files
+    if (!open) {
+      chunk.file = piece.file;
+      digest = {};
+      open = true;
+    }
+    chunk.pieces.push_back(p);
+    digest = digest.then({piece.digest, piece.records});
+    if (piece.cut) close();
+  }
+  close();
+  return plan;
+}
+
+OccurrenceCheck::OccurrenceCheck(std::vector<std::uint64_t> hashes) : given_(std::move(hashes)), sorted_(given_) {
+  std::sort(sorted_.begin(), sorted_.end());
+  sorted_.erase(std::unique(sorted_.begin(), sorted_.end()), sorted_.end());
+  seen_.assign(sorted_.size(), 0);
+}
+
+void OccurrenceCheck::look_in(const std::vector<std::uint64_t>& old_set) {
+  if (sorted_.empty()) return;
+  // Both sorted: one merge pass, or a search per value when this list is much the shorter.
+  if (sorted_.size() * 16 < old_set.size()) {
+    for (std::size_t i = 0; i < sorted_.size(); ++i)
+      seen_[i] |= std::binary_search(old_set.begin(), old_set.end(), sorted_[i]) ? 1 : 0;
+    return;
+  }
+  std::size_t i = 0;
+  for (const auto h : old_set) {
+    while (i < sorted_.size() && sorted_[i] < h) ++i;
+    if (i == sorted_.size()) return;
+    if (sorted_[i] == h) seen_[i] = 1;
+  }
+}
+
+std::vector<std::uint8_t> OccurrenceCheck::flags() const {
+  std::vector<std::uint8_t> out(given_.size());
+  for (std::size_t i = 0; i < given_.size(); ++i)
+    out[i] = seen_[static_cast<std::size_t>(std::lower_bound(sorted_.begin(), sorted_.end(), given_[i]) - sorted_.begin())];
+  return out;
+}
+
+}  // namespace lfp
