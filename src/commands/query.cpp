@@ -1,5 +1,5 @@
 // `lfp_mpi query`: reads the database: a summary, or one of --top, --sku, --name,
-// --rejects, --runs, --sources, as a table, CSV or JSON.
+// --rejects, --runs, --sources, --vanished, as a table, CSV or JSON.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -23,7 +23,7 @@ namespace {
 struct QueryOptions : DatabaseOptions {
   std::optional<std::int64_t> top;
   std::optional<std::string> sku, name;
-  bool rejects = false, runs = false, sources = false;
+  bool rejects = false, runs = false, sources = false, vanished = false;
   Format format = Format::Table;
 };
 
@@ -99,6 +99,14 @@ int query(const QueryOptions& opt) {
                   "updated, unchanged, deleted, products, names, command FROM runs ORDER BY id");
   } else if (opt.sources) {
     rows = sources(db);
+  } else if (opt.vanished) {
+    // The last ingest that read a file: what vanished from the files it read.
+    if (store::has_table(db, "vanished"))
+      rows = select(db,
+                    "SELECT sku, path, run_id, pruned FROM vanished WHERE run_id = (SELECT max(id) FROM runs WHERE "
+                    "kind = 'ingest' AND files_read > 0) ORDER BY path, sku");
+    else
+      rows.columns = {"sku", "path", "run_id", "pruned"};
   } else {
     rows = select(
         db, std::string(store::has_table(db, "totals")
@@ -130,7 +138,7 @@ int query(const QueryOptions& opt) {
 
 Command add_query(CLI::App& app) {
   auto opt = std::make_shared<QueryOptions>();
-  auto* sub = app.add_subcommand("query", "Print a summary, or products, counts, rejects, runs or sources");
+  auto* sub = app.add_subcommand("query", "Print a summary, or products, counts, rejects, runs, sources or vanished skus");
   add_db_option(*sub, *opt, {.db = "database to read"});
   auto* top = add_whole_number(sub, "--top", opt->top, "the N names with most products (ties by name)", 0,
                                std::uint64_t{1} << 40);
@@ -139,7 +147,10 @@ Command add_query(CLI::App& app) {
   auto* rejects = sub->add_flag("--rejects", opt->rejects, "every rejected record");
   auto* runs = sub->add_flag("--runs", opt->runs, "every run");
   auto* sources = sub->add_flag("--sources", opt->sources, "the sources ledger, with each file's status now");
-  const std::vector<CLI::Option*> forms{top, sku, name, rejects, runs, sources};
+  auto* vanished = sub->add_flag("--vanished", opt->vanished,
+                                 "the skus that vanished from the files the last ingest read (with --prune: deleted "
+                                 "unless another file holds them)");
+  const std::vector<CLI::Option*> forms{top, sku, name, rejects, runs, sources, vanished};
   for (auto* a : forms)
     for (auto* b : forms)
       if (a != b) a->excludes(b);

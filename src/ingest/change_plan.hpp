@@ -33,6 +33,7 @@ struct ChunkRecord {
   std::uint32_t file = 0;
   std::uint64_t offset = 0, end = 0, lines_before = 0, records_before = 0;
   std::uint64_t hash = 0;  // record_hash(), masked to kRecordHashBits
+  std::uint64_t sku = 0;   // sku_hash(), masked to kSkuHashBits; 0 for a reject
 };
 
 // Which of a list of masked record hashes occur in a file's old version, whose chunks'

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <numeric>
 
 #include "csv/range_scan.hpp"
@@ -99,13 +100,17 @@ void record_plan(ChangeState& state, const ChunkPlan& plan,
 
 // A record of a new chunk, to look up in its file's old version.
 struct Probe {
-  std::uint64_t file, hash;
+  std::uint64_t file, hash, sku, index;  // sku: masked sku hash, 0 for a reject; index: in its file
 };
 
-// Rank 0: for each probe, whether its file's old version holds a record with its hash.
-void look_up_old(const ChangeState& state, const std::vector<Probe>& every, const std::string& db,
-                 std::vector<std::uint8_t>& old_flags) {
-  old_flags.assign(every.size(), 0);
+constexpr std::uint64_t kSkuMask = (std::uint64_t{1} << kSkuHashBits) - 1;
+
+// Rank 0: which probes are not applied: records the file's old version had, and records a
+// later record of the same sku overrides in the new version (as an ingest of the file alone
+// would keep only that later one). `plan` orders the new version's chunks.
+void look_up_old(const ChangeState& state, const ChunkPlan& plan, const std::vector<Probe>& every,
+                 const std::string& db, std::vector<std::uint8_t>& skip) {
+  skip.assign(every.size(), 0);
   store::Connection ledger(db, store::Connection::Mode::ReadOnly);
   for (std::uint32_t f = 0; f < state.files.size(); ++f) {
     if (!state.by_chunks[f]) continue;
@@ -122,7 +127,39 @@ void look_up_old(const ChangeState& state, const std::vector<Probe>& every, cons
       check.look_in(decode_hash_set(ChunkHashes::from_blob(blob).records));
     });
     const auto found = check.flags();
-    for (std::size_t k = 0; k < where.size(); ++k) old_flags[where[k]] = found[k];
+    // The last index of each changed record's sku among the new chunks' records, and among
+    // the kept chunks (a chunk's first index: any of its records is at or after it).
+    std::map<std::uint64_t, std::uint64_t> last;
+    for (std::size_t k = 0; k < where.size(); ++k)
+      if (!found[k] && every[where[k]].sku != 0) last.emplace(every[where[k]].sku, 0);
+    if (last.empty()) {
+      for (std::size_t k = 0; k < where.size(); ++k) skip[where[k]] = 1;
+      continue;
+    }
+    for (const auto k : where) {
+      const auto it = last.find(every[k].sku);
+      if (it != last.end()) it->second = std::max(it->second, every[k].index);
+    }
+    std::map<std::int64_t, std::uint64_t> kept_at;  // old chunk -> its last first index in the new version
+    std::uint64_t index = 1;                        // the header is record 0
+    for (const auto& c : plan.chunks) {
+      if (c.file != f) continue;
+      if (c.old_seq) kept_at[*c.old_seq] = index;
+      index += c.records;
+    }
+    store::for_each_chunk_blob(ledger, state.files[f].path, [&](std::int64_t seq, std::string_view blob) {
+      const auto at = kept_at.find(seq);
+      if (at == kept_at.end()) return;
+      for (const auto h : decode_hash_set(ChunkHashes::from_blob(blob).skus)) {
+        const auto it = last.find(h);
+        if (it != last.end()) it->second = std::max(it->second, at->second);
+      }
+    });
+    for (std::size_t k = 0; k < where.size(); ++k) {
+      const auto& p = every[where[k]];
+      const bool overridden = !found[k] && p.sku != 0 && last.at(p.sku) > p.index;
+      skip[where[k]] = found[k] || overridden ? 1 : 0;
+    }
   }
 }
 
@@ -207,8 +244,10 @@ void narrow_to_changes(const mpi::Comm& comm, ChangeState& state, std::vector<Se
         [&](std::uint64_t index, const csv::Record& r) {
           const std::uint64_t h = record_hash(file.substr(r.offset, r.end - r.offset));
           record_set.push_back(h);
+          const std::size_t before = sku_set.size();
           if (!check_record(r, cols)) sku_set.push_back(sku_hash(r.fields[cols.sku]));
-          records.push_back({p.file, r.offset, r.end, r.line - 1, index, h & kRecordMask});
+          records.push_back({p.file, r.offset, r.end, r.line - 1, index, h & kRecordMask,
+                             sku_set.size() > before ? sku_set.back() & kSkuMask : 0});
         },
         cols.fields);
     hashes[i] = {encode_hash_set(std::move(record_set), kRecordHashBits),
@@ -219,13 +258,13 @@ void narrow_to_changes(const mpi::Comm& comm, ChangeState& state, std::vector<Se
   // Rank 0 looks the new chunks' records up in each file's old version.
   std::vector<Probe> probes;
   probes.reserve(records.size());
-  for (const auto& r : records) probes.push_back({r.file, r.hash});
+  for (const auto& r : records) probes.push_back({r.file, r.hash, r.sku, r.records_before});
   const std::uint64_t probe_first = comm.exclusive_prefix_sum(probes.size());
   const auto every = values_of<Probe>(comm.gather_bytes(bytes_of(probes)));
   std::vector<Probe>().swap(probes);
   std::vector<std::uint8_t> old_flags;
   if (const int code = mpi::agree(comm, [&] {
-        if (comm.root()) look_up_old(state, every, db, old_flags);
+        if (comm.root()) look_up_old(state, plan, every, db, old_flags);
       }))
     throw Error::reported(static_cast<ExitCode>(code));
   comm.bcast(old_flags);

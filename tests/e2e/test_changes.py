@@ -30,7 +30,7 @@ from dbread import read_db
 from product_csv import csv_line, write
 from snapshot import read_snapshot
 
-CHUNK = 2048  # --chunk-bytes for most runs: files of tens of KB get many chunks
+CHUNK = 4096  # --chunk-bytes for most runs (its least value): files of tens of KB get many chunks
 DEFAULT_CHUNK = 1048576
 SEEDS = (1, 2, 3, 4)
 STEPS = 10
@@ -415,10 +415,19 @@ def figures(report: dict, *keys) -> dict:
     return {k: report.get(k) for k in keys}
 
 
+def records_read_ok(report: dict, records: int, unchanged: int) -> bool:
+    """records_read counts the records of the files read, or only those read again (not
+    unchanged): the rule does not say which."""
+    return report.get("records_read") in (records, records - unchanged)
+
+
 def check_report(report: dict, out: Outcome) -> list[str]:
     errors = []
-    for key, want in (("records_read", out.records_read), ("records_unchanged", out.records_unchanged),
-                      ("inserted", out.inserted), ("updated", out.updated)):
+    if not records_read_ok(report, out.records_read, out.records_unchanged):
+        errors.append(f"report records_read {report.get('records_read')!r}, expected {out.records_read} (the records "
+                      f"of the files read) or {out.records_read - out.records_unchanged} (those read again)")
+    for key, want in (("records_unchanged", out.records_unchanged), ("inserted", out.inserted),
+                      ("updated", out.updated)):
         if report.get(key) != want:
             errors.append(f"report {key} {report.get(key)!r}, expected {want}")
     if out.vanished is not None:
@@ -464,7 +473,7 @@ def replay(lfp, history: History, db: Path, steps: int, what: str, chunk=CHUNK) 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_edit_histories_apply_exactly_the_changed_records(lfp, ranks, tmp_path, seed):
     history = History(seed, tmp_path / "files", files=2 + seed % 3)
-    chunk = (2048, 4096)[seed % 2]
+    chunk = (4096, 8192)[seed % 2]
     telling = replay(lfp, history, tmp_path / "h.db", STEPS, f"seed {seed}, {ranks} ranks, --chunk-bytes {chunk}", chunk)
     # The test can fail: on some step, re-applying every record gives another database.
     assert telling > 0, f"seed {seed}: no step where re-applying unchanged records would differ"
@@ -525,8 +534,9 @@ def test_an_edited_line_is_the_only_record_applied(lfp, ranks, tmp_path, edited)
     errors = check_database(db, tmp_path / "issue.h5", want, naive=reference.expected(
         [a.read_bytes(), b.read_bytes(), a.read_bytes()]).products)
     assert not errors, "\n".join(errors)
-    assert figures(report, "records_read", "records_unchanged", "inserted", "updated", "vanished", "pruned") == {
-        "records_read": 300, "records_unchanged": 299, "inserted": 0, "updated": 1, "vanished": 0,
+    assert records_read_ok(report, 300, 299), report.get("records_read")
+    assert figures(report, "records_unchanged", "inserted", "updated", "vanished", "pruned") == {
+        "records_unchanged": 299, "inserted": 0, "updated": 1, "vanished": 0,
                        "pruned": 0}
     assert [(f["path"], f["status"]) for f in report["files"]] == [(str(a), "read"), (str(b), "skipped")]
     assert query_vanished(lfp, db) == []
@@ -549,19 +559,22 @@ def test_records_moved_or_duplicated_within_a_file_are_not_applied_again(lfp, ra
     report = ingest(lfp, db, [a, b])
     errors = check_database(db, tmp_path / "moved.h5", before)
     assert not errors, "\n".join(errors)
-    assert figures(report, "records_read", "records_unchanged", "inserted", "updated") == {
-        "records_read": 301, "records_unchanged": 301, "inserted": 0, "updated": 0}
+    assert records_read_ok(report, 301, 301), report.get("records_read")
+    assert figures(report, "records_unchanged", "inserted", "updated") == {
+        "records_unchanged": 301, "inserted": 0, "updated": 0}
 
 
-def test_a_changed_header_line_applies_every_record(lfp, ranks, tmp_path):
+@pytest.mark.parametrize("header", [b"Name,SKU,Description", b"sku,name,description"],
+                         ids=["same columns", "columns swapped"])
+def test_a_changed_header_line_applies_every_record(lfp, ranks, tmp_path, header):
     a_rows, b_rows = issue_rows()
     a, b = write(tmp_path / "a.csv", csv_bytes(a_rows)), write(tmp_path / "b.csv", csv_bytes(b_rows))
     db = tmp_path / "header.db"
     ingest(lfp, db, [a, b])
-    write(a, csv_bytes(a_rows, header=b"Name,SKU,Description"))
+    write(a, csv_bytes(a_rows, header=header))  # the same record lines under another header line
     report = ingest(lfp, db, [a, b])
     want = reference.expected([csv_bytes(a_rows), b.read_bytes(), a.read_bytes()]).products
-    assert want[b"s050"][0].startswith(b"Ann")
+    assert want[b"s050"][0].startswith(b"Ann") or b"Ann 1" in want
     errors = check_database(db, tmp_path / "header.h5", want)
     assert not errors, "\n".join(errors)
     assert figures(report, "records_read", "records_unchanged") == {"records_read": 300, "records_unchanged": 0}
@@ -643,8 +656,9 @@ def test_vanished_skus_are_listed_and_pruned_unless_another_source_holds_them(lf
     report = ingest(lfp, db, [a, b])
     errors = check_database(db, h5, want)
     assert not errors, "\n".join(errors)
-    assert figures(report, "records_read", "records_unchanged", "vanished", "pruned") == {
-        "records_read": len(a_rows), "records_unchanged": len(a_rows), "vanished": len(gone), "pruned": 0}
+    assert records_read_ok(report, len(a_rows), len(a_rows)), report.get("records_read")
+    assert figures(report, "records_unchanged", "vanished", "pruned") == {
+        "records_unchanged": len(a_rows), "vanished": len(gone), "pruned": 0}
     listing = query_vanished(lfp, db)
     assert vanished_rows(listing) == {(s, str(a), False) for s in gone}
     assert {r["run_id"] for r in listing} == {latest_ingest_id(db)}
@@ -710,17 +724,23 @@ def test_the_result_does_not_depend_on_the_chunk_size_or_the_rank_count(lfp, ran
     variants = {  # name: (database, chunk size of step k, rank count of step k)
         f"--chunk-bytes {CHUNK}": (tmp_path / "small.db", lambda k: CHUNK, lambda k: ranks),
         "the default chunk size": (tmp_path / "default.db", lambda k: None, lambda k: ranks),
-        "the chunk size and rank count of each run changing": (
-            tmp_path / "mixed.db", lambda k: (4096, DEFAULT_CHUNK, 3000, 65536)[k % 4], lambda k: others[k % 3]),
+        "another rank count each run": (tmp_path / "ranks.db", lambda k: 8192, lambda k: others[k % 3]),
+        "another chunk size each run": (tmp_path / "chunks.db", lambda k: (8192, DEFAULT_CHUNK, 5000, 65536)[k % 4],
+                                        lambda k: ranks),
     }
     first = next(iter(variants))
+    model = Model()  # to tell, on a difference, which one follows the rule
     for k in range(6):
         run = history.step(k)
+        model.ingest([(str(p), p.read_bytes()) for p in run.paths], run.force, run.prune)
         results = {}
         for name, (db, chunk, n) in variants.items():
             report = ingest(lfp, db, run.paths, chunk(k), run.force, run.prune, ranks=n(k))
             results[name] = outputs(db, report, query_vanished(lfp, db))
         for name in list(variants)[1:]:
             for key, value in results[first].items():
-                assert results[name][key] == value, \
-                    f"step {k} ({run.describe()}): {key} differs between {first} and {name}"
+                if results[name][key] != value:
+                    right = [v for v, (db, _, _) in variants.items()
+                             if not check_database(db, db.with_suffix(".h5"), model.products)]
+                    pytest.fail(f"step {k} ({run.describe()}): {key} differs between {first} and {name}; "
+                                f"the database the rule gives: {', '.join(right) or 'neither'}")

@@ -30,8 +30,8 @@ from dbread import read_db
 from product_csv import product_file, write
 
 EXIT_USAGE, EXIT_INPUT, EXIT_HEADER, EXIT_OUTPUT = 2, 3, 4, 5
-REPORT_KEYS = ["records_read", "rejected", "inserted", "updated", "unchanged", "products", "names",
-               "phase_seconds", "files", "nodes", "exit_code", "error"]
+REPORT_KEYS = ["records_read", "rejected", "records_unchanged", "chunks", "chunks_read", "inserted", "updated",
+               "unchanged", "products", "names", "vanished", "pruned", "phase_seconds", "files", "nodes", "exit_code", "error"]
 PROGRESS_LINE = re.compile(r"^lfp_mpi: (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (\w+): (.*)$")
 
 
