@@ -461,13 +461,14 @@ int ingest(const mpi::Comm& comm, const IngestOptions& opt, const SpooledStreams
     stats.rejected += rejected[k];
     if (comm.root()) {
       // The ledger counts a file's records; a file read by chunks had only its changes parsed.
-      files.sources[k].records = changes.by_chunks[k] ? static_cast<std::int64_t>(changes.files[k].records) : records[k];
+      files.sources[k].records =
+          changes.by_chunks[k] ? static_cast<std::int64_t>(changes.files[k].records) : records[k];
       files.sources[k].rejects = rejected[k];
       report.files[read[k]].records = records[k];
       report.files[read[k]].rejects = rejected[k];
     }
-  }  if (comm.root()) files.changes = std::move(changes.files);
-
+  }
+  if (comm.root()) files.changes = std::move(changes.files);
 
   // Phase 7: products per name. A new database built by hand also needs the name index's
   // entries and the counts in both orders as key-range slices (name_index.hpp); otherwise

@@ -138,7 +138,8 @@ int query(const QueryOptions& opt) {
 
 Command add_query(CLI::App& app) {
   auto opt = std::make_shared<QueryOptions>();
-  auto* sub = app.add_subcommand("query", "Print a summary, or products, counts, rejects, runs, sources or vanished skus");
+  auto* sub =
+      app.add_subcommand("query", "Print a summary, or products, counts, rejects, runs, sources or vanished skus");
   add_db_option(*sub, *opt, {.db = "database to read"});
   auto* top = add_whole_number(sub, "--top", opt->top, "the N names with most products (ties by name)", 0,
                                std::uint64_t{1} << 40);

@@ -78,7 +78,8 @@ void OccurrenceCheck::look_in(const std::vector<std::uint64_t>& old_set) {
 std::vector<std::uint8_t> OccurrenceCheck::flags() const {
   std::vector<std::uint8_t> out(given_.size());
   for (std::size_t i = 0; i < given_.size(); ++i)
-    out[i] = seen_[static_cast<std::size_t>(std::lower_bound(sorted_.begin(), sorted_.end(), given_[i]) - sorted_.begin())];
+    out[i] =
+        seen_[static_cast<std::size_t>(std::lower_bound(sorted_.begin(), sorted_.end(), given_[i]) - sorted_.begin())];
   return out;
 }
 

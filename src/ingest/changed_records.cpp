@@ -67,8 +67,7 @@ std::vector<std::pair<std::uint64_t, ChunkHashes>> gather_hashes(const mpi::Comm
 }
 
 // Rank 0: the new version's chunk list of each file in `plan`, with the new chunks' hashes.
-void record_plan(ChangeState& state, const ChunkPlan& plan,
-                 std::vector<std::pair<std::uint64_t, ChunkHashes>> hashes) {
+void record_plan(ChangeState& state, const ChunkPlan& plan, std::vector<std::pair<std::uint64_t, ChunkHashes>> hashes) {
   std::sort(hashes.begin(), hashes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   auto of_piece = [&](std::uint64_t p) -> const ChunkHashes* {
     const auto it = std::lower_bound(hashes.begin(), hashes.end(), p,
@@ -186,7 +185,8 @@ void decide_by_chunks(const mpi::Comm& comm, ChangeState& state, const std::vect
 }
 
 void narrow_to_changes(const mpi::Comm& comm, ChangeState& state, std::vector<Segment>& segments,
-                       std::vector<csv::RangeStart>& starts, const std::function<std::string_view(std::uint32_t)>& bytes,
+                       std::vector<csv::RangeStart>& starts,
+                       const std::function<std::string_view(std::uint32_t)>& bytes,
                        const std::vector<csv::ColumnMap>& columns, const std::vector<std::uint64_t>& sizes,
                        const std::string& db, const ReleaseFn& release) {
   // Pass 1: the chunks of this rank's records of the files read by chunks.

@@ -23,22 +23,22 @@ namespace lfp {
 
 // Rank 0's view of one file read in this run.
 struct FileChanges {
-  std::string path;                      // absolute: the ledger's key
-  bool chunked = true;                   // false: not kept as chunks (standard input)
-  std::vector<store::LedgerChunk> old;   // the ledger's chunks of this path (empty: none)
-  bool by_chunks = false;                // read for its changes only
-  store::SourceLayout layout;            // what its chunks are cut with now
-  std::vector<store::NewChunk> chunks;   // the new version's chunks
-  std::vector<std::int64_t> dropped;     // old chunks the new version does not have
-  std::uint64_t records = 0;             // records in the new version
+  std::string path;                     // absolute: the ledger's key
+  bool chunked = true;                  // false: not kept as chunks (standard input)
+  std::vector<store::LedgerChunk> old;  // the ledger's chunks of this path (empty: none)
+  bool by_chunks = false;               // read for its changes only
+  store::SourceLayout layout;           // what its chunks are cut with now
+  std::vector<store::NewChunk> chunks;  // the new version's chunks
+  std::vector<std::int64_t> dropped;    // old chunks the new version does not have
+  std::uint64_t records = 0;            // records in the new version
 };
 
 struct ChangeState {
-  std::vector<FileChanges> files;  // rank 0: per file read
+  std::vector<FileChanges> files;       // rank 0: per file read
   std::vector<std::uint8_t> by_chunks;  // every rank: per file read: read for its changes only
   std::vector<std::uint8_t> whole;      // every rank: per file read: read whole and cut as parsed
   std::uint64_t chunk_bytes = kDefaultChunkBytes;
-  std::int64_t unchanged = 0;       // every rank: records of files read by chunks that were not applied
+  std::int64_t unchanged = 0;                 // every rank: records of files read by chunks that were not applied
   std::uint64_t chunks = 0, chunks_read = 0;  // rank 0: chunks of the files read by chunks, and new ones
 };
 
@@ -53,7 +53,8 @@ void decide_by_chunks(const mpi::Comm& comm, ChangeState& state, const std::vect
 // (their automaton starts) become those files' changed records, other files' segments kept.
 // `db`: the database (rank 0 reads the old versions' hashes from it).
 void narrow_to_changes(const mpi::Comm& comm, ChangeState& state, std::vector<Segment>& segments,
-                       std::vector<csv::RangeStart>& starts, const std::function<std::string_view(std::uint32_t)>& bytes,
+                       std::vector<csv::RangeStart>& starts,
+                       const std::function<std::string_view(std::uint32_t)>& bytes,
                        const std::vector<csv::ColumnMap>& columns, const std::vector<std::uint64_t>& sizes,
                        const std::string& db, const ReleaseFn& release);
 

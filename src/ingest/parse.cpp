@@ -60,8 +60,8 @@ ParsedRange parse_range(const std::vector<Segment>& segments,
           const std::uint64_t key = order_key(s.file, r.offset);
           const auto why = check_record(r, cols);
           if (builder)
-            builder->add(s.file, r.offset, r.end, r.line - 1, index, record_hash(file.substr(r.offset, r.end - r.offset)),
-                         why ? 0 : sku_hash(r.fields[cols.sku]));
+            builder->add(s.file, r.offset, r.end, r.line - 1, index,
+                         record_hash(file.substr(r.offset, r.end - r.offset)), why ? 0 : sku_hash(r.fields[cols.sku]));
           if (why) {
             ++rejected;
             encode(out.rejects,

@@ -39,9 +39,9 @@ struct SequenceDigest {
 // One rank's records of one chunk (all of them, or the part on that rank).
 struct ChunkPiece {
   std::uint32_t file = 0;
-  std::uint32_t cut = 0;      // the chunk ends with this piece's last record
-  std::uint64_t begin = 0;    // the first record's offset
-  std::uint64_t end = 0;      // the last record's end (before its terminator)
+  std::uint32_t cut = 0;                               // the chunk ends with this piece's last record
+  std::uint64_t begin = 0;                             // the first record's offset
+  std::uint64_t end = 0;                               // the last record's end (before its terminator)
   std::uint64_t lines_before = 0, records_before = 0;  // where the first record starts
   std::uint64_t records = 0;
   std::uint64_t digest = 0;  // SequenceDigest::value of its records (count = records)

@@ -66,8 +66,11 @@ LedgerOutcome update_source_ledger(store::Connection& db, const std::vector<File
     if (!f.chunked) continue;
     for (const auto h : vanished_hashes(db, f)) gone[h].insert(f.path);
   }
+  // A file named twice in one run was read twice with the same old version: once is enough
+  // (its kept chunks name the old list's numbers, which the first replacement renumbers).
+  std::set<std::string> replaced;
   for (const auto& f : files)
-    if (f.chunked) store::replace_chunks(db, f.path, f.layout, f.chunks);
+    if (f.chunked && replaced.insert(f.path).second) store::replace_chunks(db, f.path, f.layout, f.chunks);
   LedgerOutcome out;
   if (gone.empty()) return out;
   // Their names: a look through the products (only when some sku vanished).
