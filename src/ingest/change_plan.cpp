@@ -60,18 +60,24 @@ OccurrenceCheck::OccurrenceCheck(std::vector<std::uint64_t> hashes) : given_(std
 }
 
 void OccurrenceCheck::look_in(const std::vector<std::uint64_t>& old_set) {
-  if (sorted_.empty()) return;
-  // Both sorted: one merge pass, or a search per value when this list is much the shorter.
-  if (sorted_.size() * 16 < old_set.size()) {
+  if (sorted_.empty() || old_set.empty()) return;
+  // Both sorted. Search the longer list for each value of the much shorter one, else merge:
+  // a file's list may hold millions of hashes and its old chunks a few thousand each.
+  if (sorted_.size() > old_set.size() * 16) {
+    for (const auto h : old_set) {
+      const auto it = std::lower_bound(sorted_.begin(), sorted_.end(), h);
+      if (it != sorted_.end() && *it == h) seen_[static_cast<std::size_t>(it - sorted_.begin())] = 1;
+    }
+  } else if (old_set.size() > sorted_.size() * 16) {
     for (std::size_t i = 0; i < sorted_.size(); ++i)
       seen_[i] |= std::binary_search(old_set.begin(), old_set.end(), sorted_[i]) ? 1 : 0;
-    return;
-  }
-  std::size_t i = 0;
-  for (const auto h : old_set) {
-    while (i < sorted_.size() && sorted_[i] < h) ++i;
-    if (i == sorted_.size()) return;
-    if (sorted_[i] == h) seen_[i] = 1;
+  } else {
+    std::size_t i = 0;
+    for (const auto h : old_set) {
+      while (i < sorted_.size() && sorted_[i] < h) ++i;
+      if (i == sorted_.size()) return;
+      if (sorted_[i] == h) seen_[i] = 1;
+    }
   }
 }
 

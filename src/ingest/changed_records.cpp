@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <unordered_map>
 #include <numeric>
 
 #include "csv/range_scan.hpp"
@@ -128,7 +129,7 @@ void look_up_old(const ChangeState& state, const ChunkPlan& plan, const std::vec
     const auto found = check.flags();
     // The last index of each changed record's sku among the new chunks' records, and among
     // the kept chunks (a chunk's first index: any of its records is at or after it).
-    std::map<std::uint64_t, std::uint64_t> last;
+    std::unordered_map<std::uint64_t, std::uint64_t> last;
     for (std::size_t k = 0; k < where.size(); ++k)
       if (!found[k] && every[where[k]].sku != 0) last.emplace(every[where[k]].sku, 0);
     if (last.empty()) {
@@ -176,7 +177,9 @@ void decide_by_chunks(const mpi::Comm& comm, ChangeState& state, const std::vect
     state.whole.assign(state.files.size(), 0);
     for (std::size_t f = 0; f < state.files.size(); ++f) {
       const auto& file = state.files[f];
-      state.by_chunks[f] = !force && file.chunked && !file.old.empty() && was[f] == file.layout ? 1 : 0;
+      // Another chunk size cuts elsewhere: the chunks are all new, but the records are still
+      // looked up in the old version (the result does not depend on the chunk size).
+      state.by_chunks[f] = !force && file.chunked && !file.old.empty() && was[f].columns == file.layout.columns ? 1 : 0;
       state.whole[f] = file.chunked && !state.by_chunks[f] ? 1 : 0;
     }
   }

@@ -35,7 +35,6 @@ std::vector<std::uint64_t> vanished_hashes(store::Connection& db, const FileChan
   for (const auto& c : f.chunks)
     if (c.old_seq) kept.push_back(*c.old_seq);
   std::sort(kept.begin(), kept.end());
-  std::vector<std::vector<std::uint64_t>> kept_skus;
   store::for_each_chunk_blob(db, f.path, [&](std::int64_t seq, std::string_view blob) {
     if (std::binary_search(f.dropped.begin(), f.dropped.end(), seq)) {
       const auto skus = decode_hash_set(ChunkHashes::from_blob(blob).skus);
@@ -43,16 +42,32 @@ std::vector<std::uint64_t> vanished_hashes(store::Connection& db, const FileChan
     }
   });
   sort_unique(candidates);
-  // Most candidates are in the new chunks (a record edited in place keeps its sku).
-  for (const auto& c : f.chunks) {
-    if (candidates.empty()) return {};
-    if (!c.old_seq) remove_all(candidates, decode_hash_set(ChunkHashes::from_blob(c.hashes).skus));
-  }
   if (candidates.empty()) return {};
+  // Most candidates are in the new chunks (a record edited in place keeps its sku): those
+  // chunks' skus together, one pass over the candidates.
+  std::vector<std::uint64_t> held;
+  for (const auto& c : f.chunks)
+    if (!c.old_seq) {
+      const auto skus = decode_hash_set(ChunkHashes::from_blob(c.hashes).skus);
+      held.insert(held.end(), skus.begin(), skus.end());
+    }
+  sort_unique(held);
+  remove_all(candidates, held);
+  std::vector<std::uint64_t>().swap(held);
+  if (candidates.empty()) return {};
+  // The rest are looked up in the kept chunks.
+  std::vector<std::uint8_t> kept_sku(candidates.size(), 0);
   store::for_each_chunk_blob(db, f.path, [&](std::int64_t seq, std::string_view blob) {
-    if (!candidates.empty() && std::binary_search(kept.begin(), kept.end(), seq))
-      remove_all(candidates, decode_hash_set(ChunkHashes::from_blob(blob).skus));
+    if (!std::binary_search(kept.begin(), kept.end(), seq)) return;
+    for (const auto h : decode_hash_set(ChunkHashes::from_blob(blob).skus)) {
+      const auto it = std::lower_bound(candidates.begin(), candidates.end(), h);
+      if (it != candidates.end() && *it == h) kept_sku[static_cast<std::size_t>(it - candidates.begin())] = 1;
+    }
   });
+  std::vector<std::uint64_t> left;
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    if (!kept_sku[i]) left.push_back(candidates[i]);
+  candidates.swap(left);
   return candidates;
 }
 
