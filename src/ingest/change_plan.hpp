@@ -41,12 +41,17 @@ struct ChunkRecord {
 class OccurrenceCheck {
  public:
   explicit OccurrenceCheck(std::vector<std::uint64_t> hashes);
+  // `old_set` sorted: one chunk's record set, or a whole file's (fewer, longer passes when
+  // the list is long).
   void look_in(const std::vector<std::uint64_t>& old_set);
   // One flag per hash, in the order given.
   std::vector<std::uint8_t> flags() const;
+  std::size_t size() const { return sorted_.size(); }
 
  private:
-  std::vector<std::uint64_t> given_, sorted_;
+  void mark(std::size_t at, std::uint64_t h);
+  std::vector<std::uint32_t> order_;
+  std::vector<std::uint64_t> sorted_;
   std::vector<std::uint8_t> seen_;
 };
 

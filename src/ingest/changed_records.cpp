@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <unordered_map>
 #include <numeric>
+#include <unordered_map>
 
 #include "csv/range_scan.hpp"
 #include "ingest/change_plan.hpp"
@@ -123,9 +123,23 @@ void look_up_old(const ChangeState& state, const ChunkPlan& plan, const std::vec
       }
     if (of_file.empty()) continue;
     OccurrenceCheck check(std::move(of_file));
+    std::uint64_t old_records = 0;
+    for (const auto& c : state.files[f].old) old_records += c.records;
+    // Many records to look up (most chunks new): the old version's hashes sorted once and
+    // merged; a few: searched chunk by chunk, holding one chunk's set at a time.
+    const bool whole_file = check.size() * 64 > old_records;
+    std::vector<std::uint64_t> all_old;
     store::for_each_chunk_blob(ledger, state.files[f].path, [&](std::int64_t, std::string_view blob) {
-      check.look_in(decode_hash_set(ChunkHashes::from_blob(blob).records));
+      auto set = decode_hash_set(ChunkHashes::from_blob(blob).records);
+      if (whole_file)
+        all_old.insert(all_old.end(), set.begin(), set.end());
+      else
+        check.look_in(set);
     });
+    if (whole_file) {
+      std::sort(all_old.begin(), all_old.end());
+      check.look_in(all_old);
+    }
     const auto found = check.flags();
     // The last index of each changed record's sku among the new chunks' records, and among
     // the kept chunks (a chunk's first index: any of its records is at or after it).
@@ -231,6 +245,9 @@ void narrow_to_changes(const mpi::Comm& comm, ChangeState& state, std::vector<Se
 
   // Pass 2: the new chunks' records: where they are, their hashes, and their skus.
   std::vector<ChunkRecord> records;
+  std::uint64_t in_new = 0;
+  for (std::size_t i = 0; i < mine.size(); ++i) in_new += piece_new[first + i] ? mine[i].records : 0;
+  records.reserve(in_new);
   std::vector<ChunkHashes> hashes(mine.size());
   std::vector<std::uint8_t> send(mine.size(), 0);
   std::int64_t in_files = 0;
