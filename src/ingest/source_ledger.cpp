@@ -103,10 +103,10 @@ LedgerOutcome update_source_ledger(store::Connection& db, const std::vector<File
     std::vector<std::uint64_t> wanted;
     for (const auto& [sku, h] : named) wanted.push_back(h);
     sort_unique(wanted);
-    auto s = db.prepare("SELECT hashes FROM source_chunks");
-    while (s.step())
-      for (const auto h : decode_hash_set(ChunkHashes::from_blob(s.blob(0)).skus))
+    store::for_each_blob(db, [&](std::string_view blob) {
+      for (const auto h : decode_hash_set(ChunkHashes::from_blob(blob).skus))
         if (std::binary_search(wanted.begin(), wanted.end(), h)) held.insert(h);
+    });
   }
   std::sort(named.begin(), named.end());
   store::ProductTable products(db);

@@ -39,12 +39,10 @@ void for_each_chunk_blob(Connection& db, const std::string& path,
   while (s.step()) fn(s.integer(0), s.blob(1));
 }
 
-void for_each_other_blob(Connection& db, const std::string& path,
-                         const std::function<void(std::string_view, std::string_view)>& fn) {
+void for_each_blob(Connection& db, const std::function<void(std::string_view)>& fn) {
   if (!has_table(db, "source_chunks")) return;
-  auto s = db.prepare("SELECT path, hashes FROM source_chunks WHERE path != ?1");
-  bind_path(s, 1, path);
-  while (s.step()) fn(s.text(0), s.blob(1));
+  auto s = db.prepare("SELECT hashes FROM source_chunks");
+  while (s.step()) fn(s.blob(0));
 }
 
 void replace_chunks(Connection& db, const std::string& path, const SourceLayout& layout,
@@ -79,14 +77,6 @@ void replace_chunks(Connection& db, const std::string& path, const SourceLayout&
       "ON CONFLICT(path) DO UPDATE SET columns = excluded.columns, chunk_bytes = excluded.chunk_bytes");
   bind_path(set, 1, path);
   set.bind(2, layout.columns).bind(3, static_cast<std::int64_t>(layout.chunk_bytes)).run();
-}
-
-void drop_chunks(Connection& db, const std::string& path) {
-  for (const char* sql : {"DELETE FROM source_chunks WHERE path = ?1", "DELETE FROM source_layouts WHERE path = ?1"}) {
-    auto s = db.prepare(sql);
-    bind_path(s, 1, path);
-    s.run();
-  }
 }
 
 }  // namespace lfp::store

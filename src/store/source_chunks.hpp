@@ -44,13 +44,10 @@ std::vector<LedgerChunk> read_chunks(Connection& db, const std::string& path);
 // Calls fn(seq, blob) for the chunks of `path` (all of them, or those in `seqs`, sorted).
 void for_each_chunk_blob(Connection& db, const std::string& path,
                          const std::function<void(std::int64_t, std::string_view)>& fn);
-// Every file's chunk blobs except `path`'s: fn(path, blob).
-void for_each_other_blob(Connection& db, const std::string& path,
-                         const std::function<void(std::string_view, std::string_view)>& fn);
+// Every chunk blob of every file: fn(blob).
+void for_each_blob(Connection& db, const std::function<void(std::string_view)>& fn);
 // Replaces a file's chunks and layout (inside the caller's transaction).
 void replace_chunks(Connection& db, const std::string& path, const SourceLayout& layout,
                     const std::vector<NewChunk>& chunks);
-// Forgets a file's chunks (a file read without them: standard input).
-void drop_chunks(Connection& db, const std::string& path);
 
 }  // namespace lfp::store

@@ -12,9 +12,14 @@ from dbread import Db, read_db
 from snapshot import read_snapshot
 
 
-def assert_same(actual: dict, wanted: dict, what: str):
+def difference_lines(actual: dict, wanted: dict, what: str, describe=None) -> list[str]:
+    """Lines naming how `actual` differs from `wanted` (empty when equal): counts, and up to
+    five keys of each kind; `describe(key)` words a key's line (default: got / expected)."""
     if actual == wanted:
-        return
+        return []
+    if describe is None:
+        def describe(k):
+            return f"    {k!r}: got {actual.get(k)!r}, expected {wanted.get(k)!r}"
     missing = [k for k in wanted if k not in actual]
     extra = [k for k in actual if k not in wanted]
     differ = [k for k in wanted if k in actual and actual[k] != wanted[k]]
@@ -22,8 +27,14 @@ def assert_same(actual: dict, wanted: dict, what: str):
     for label, keys in (("missing", missing), ("unexpected", extra), ("different", differ)):
         if keys:
             lines.append(f"  {len(keys)} {label}, e.g.:")
-            lines += [f"    {k!r}: got {actual.get(k)!r}, expected {wanted.get(k)!r}" for k in sorted(keys)[:5]]
-    pytest.fail("\n".join(lines))
+            lines += [describe(k) for k in sorted(keys)[:5]]
+    return lines
+
+
+def assert_same(actual: dict, wanted: dict, what: str):
+    lines = difference_lines(actual, wanted, what)
+    if lines:
+        pytest.fail("\n".join(lines))
 
 
 def check_tables(db: Db, exp: reference.Expected):

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import reference
+from checks import difference_lines
 from dbread import read_db
 from product_csv import csv_line, write
 from snapshot import read_snapshot
@@ -380,23 +381,15 @@ def short(value) -> str:
 def differences(actual: dict, wanted: dict, what: str, naive: dict | None = None, notes: dict | None = None) -> list[str]:
     """Lines naming how `actual` differs from `wanted` (empty when equal); with the values
     re-applying every record would give, and notes on the keys, when given."""
-    if actual == wanted:
-        return []
-    missing = [k for k in wanted if k not in actual]
-    extra = [k for k in actual if k not in wanted]
-    differ = [k for k in wanted if k in actual and actual[k] != wanted[k]]
-    lines = [f"{what}: {len(actual)} rows, expected {len(wanted)}"]
-    for label, keys in (("missing", missing), ("unexpected", extra), ("different", differ)):
-        if keys:
-            lines.append(f"  {len(keys)} {label}, e.g.:")
-            for k in sorted(keys)[:5]:
-                line = f"    {k!r}: got {short(actual.get(k))}, expected {short(wanted.get(k))}"
-                if naive is not None and naive.get(k) != wanted.get(k):
-                    line += f" (re-applying every record gives {short(naive.get(k))})"
-                if notes and k in notes:
-                    line += f" [{notes[k]}]"
-                lines.append(line)
-    return lines
+    def describe(k):
+        line = f"    {k!r}: got {short(actual.get(k))}, expected {short(wanted.get(k))}"
+        if naive is not None and naive.get(k) != wanted.get(k):
+            line += f" (re-applying every record gives {short(naive.get(k))})"
+        if notes and k in notes:
+            line += f" [{notes[k]}]"
+        return line
+
+    return difference_lines(actual, wanted, what, describe)
 
 
 def check_database(db: Path, h5: Path, products: dict, naive: dict | None = None, notes: dict | None = None
